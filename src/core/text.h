@@ -1,0 +1,21 @@
+/* text.h: string helpers shared by codecs and sinks: UTF-16LE to UTF-8 into a fixed buffer,
+ * bounded copies. No allocation; outputs are always NUL-terminated and truncated to fit. */
+#ifndef SG_CORE_TEXT_H
+#define SG_CORE_TEXT_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decode up to nbytes of UTF-16LE (stopping at a NUL code unit) into out[cap] as UTF-8.
+ * Unpaired surrogates become U+FFFD. Returns the number of input bytes consumed, including the
+ * terminating NUL code unit when one was found. */
+size_t text_utf16le_to_utf8(const uint8_t *in, size_t nbytes, char *out, size_t cap);
+/* Copy an OEM/ASCII string of at most nbytes (stopping at NUL) into out[cap], replacing bytes
+ * >= 0x80 and control characters by '?'. Returns bytes consumed including the NUL if found. */
+size_t text_ascii_copy(const uint8_t *in, size_t nbytes, char *out, size_t cap);
+/* Encode a UTF-8/ASCII string as UTF-16LE into out[cap]; returns bytes written (no NUL added),
+ * or 0 when it does not fit. Non-ASCII input is encoded as '?'. */
+size_t text_ascii_to_utf16le(const char *in, uint8_t *out, size_t cap);
+/* Bounded copy; always terminates. */
+void text_copy(char *dst, size_t cap, const char *src);
+
+#endif

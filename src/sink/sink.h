@@ -1,0 +1,29 @@
+/* sink.h: where records go. Producers call sink_emit for every record; the CLI builds the chain
+ * (terminal table, NDJSON file, CSV file, later the inventory) and owns every sink it opens. */
+#ifndef SG_SINK_SINK_H
+#define SG_SINK_SINK_H
+#include <stdio.h>
+#include "model/record.h"
+
+struct sink {
+    /* Returns 0, or -1 on an I/O error (the sink then reports it once on stderr and stops writing). */
+    int (*emit)(struct sink *s, const struct record *r);
+    /* Flushes and closes; returns 0 or -1 on an I/O error. Frees the sink. */
+    int (*close)(struct sink *s);
+    struct sink *next;   /* chain; sink_emit walks it */
+};
+
+int sink_emit(struct sink *chain, const struct record *r);
+int sink_close_all(struct sink *chain);
+
+/* path "-" is stdout. Returns NULL and prints the reason on failure. */
+struct sink *sink_ndjson_open(const char *path);
+/* CSV with a UTF-8 BOM and CRLF line ends so that Excel opens it correctly; the header comes from
+ * the first record's field names; arrays are joined with ';'. */
+struct sink *sink_csv_open(const char *path);
+/* Terminal table: the listed columns, one row per record whose filter accepts it. Rows are buffered
+ * and printed aligned at close. `filter` may be NULL (all rows). */
+struct sink *sink_table_open(FILE *out, const char *const *columns, unsigned n_columns,
+                             int (*filter)(const struct record *r, void *arg), void *arg);
+
+#endif
