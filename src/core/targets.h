@@ -40,4 +40,14 @@ int targets_next(struct target_set *ts, struct target_addr *out);
 /* Formats an address as text. */
 const char *target_addr_str(const struct target_addr *t, char *buf, size_t cap);
 
+/* Additions (targets.c). Limits: at most TARGETS_MAX_SPECS target specifications and as many
+ * exclusions; a host name yields at most TARGETS_MAX_NAME_ADDRS addresses. */
+#define TARGETS_MAX_SPECS 1000000u
+#define TARGETS_MAX_NAME_ADDRS 64u
+/* Name resolution hook (tests, fuzzing, a future --no-dns). Fills up to cap addresses (name may be
+ * left NULL) and returns how many, or -1 (or 0) when the name does not resolve. fn NULL restores
+ * getaddrinfo. Set it before adding exclusions: exclusion names are resolved when added. */
+typedef int (*targets_resolver)(const char *name, struct target_addr *out, unsigned cap, void *arg);
+void targets_set_resolver(struct target_set *ts, targets_resolver fn, void *arg);
+
 #endif

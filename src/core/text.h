@@ -15,6 +15,10 @@ size_t text_ascii_copy(const uint8_t *in, size_t nbytes, char *out, size_t cap);
 /* Encode a UTF-8/ASCII string as UTF-16LE into out[cap]; returns bytes written (no NUL added),
  * or 0 when it does not fit. Non-ASCII input is encoded as '?'. */
 size_t text_ascii_to_utf16le(const char *in, uint8_t *out, size_t cap);
+/* Encode UTF-8 as UTF-16LE (surrogate pairs above U+FFFF; malformed input becomes U+FFFD) into
+ * out[cap]; returns bytes written (no NUL added), or 0 when it does not fit. Used for NTLM
+ * user names and passwords, where '?' substitution would give a wrong hash. */
+size_t text_utf8_to_utf16le(const char *in, uint8_t *out, size_t cap);
 /* Bounded copy; always terminates. */
 void text_copy(char *dst, size_t cap, const char *src);
 

@@ -77,6 +77,9 @@ size_t smb1_build_peek_nmpipe(uint8_t *out, size_t cap, const struct smb1_ids *i
 /* The DoublePulsar ping: Trans2 SESSION_SETUP (0x000E), Timeout bytes summing to 0x23, 12 zero
  * parameter bytes. Never any other opcode. */
 size_t smb1_build_dp_ping(uint8_t *out, size_t cap, const struct smb1_ids *ids);
+/* The ping's fixed Timeout: wire bytes 53 47 89 00 ("SG" + 0x89), byte sum 0x123 -> opcode 0x23.
+ * No other tool in protocol.md 6.1 uses it: it is smbguard's fingerprint for allow-listing. */
+#define SMB1_DP_PING_TIMEOUT 0x00894753u
 size_t smb1_build_logoff(uint8_t *out, size_t cap, const struct smb1_ids *ids);
 
 /* NEGOTIATE reply. */

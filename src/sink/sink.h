@@ -26,4 +26,14 @@ struct sink *sink_csv_open(const char *path);
 struct sink *sink_table_open(FILE *out, const char *const *columns, unsigned n_columns,
                              int (*filter)(const struct record *r, void *arg), void *arg);
 
+/* Helpers shared by the sink implementations (sink.c); not for producers. */
+/* Decodes one UTF-8 character from s (n > 0 bytes available) into *cp and returns its length; an
+ * invalid, overlong, surrogate or cut sequence gives *cp = U+FFFD and length 1. */
+size_t sink_utf8_next(const char *s, size_t n, uint32_t *cp);
+/* Terminal display width of a code point: 0 for combining marks and zero-width characters, 2 for East
+ * Asian wide and fullwidth ones (CJK, Hiragana, Katakana, Hangul, fullwidth forms), else 1. */
+int sink_cp_width(uint32_t cp);
+/* Display width of a UTF-8 string (invalid bytes count 1 each). */
+size_t sink_str_width(const char *s);
+
 #endif

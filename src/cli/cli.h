@@ -1,0 +1,9 @@
+/* cli.h: subcommand entry points and the helpers they share (output sinks, usage errors). */
+#ifndef SG_CLI_CLI_H
+#define SG_CLI_CLI_H
+#include "sink/sink.h"
+
+int cmd_scan(int argc, char **argv);
+/* Prints "smbguard CMD: MSG" and "Try 'smbguard CMD --help'." on stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#endif

@@ -1,0 +1,75 @@
+/* record_scan.c: turns one host's observations and verdict into the scan record of
+ * decisions.md section 7 (field names, order and JSON types are the documented contract). */
+#include <stdio.h>
+#include <string.h>
+#include "proto/smb2.h"
+#include "scan/scanner.h"
+
+void scan_fill_record(struct record *r, const struct scan_host_view *h)
+{
+    const struct scan_obs *o = h->obs;
+    const struct ident *id = h->id;
+    const struct verdict_out *vd = h->vd;
+    char buf[64];
+
+    record_reset(r, "scan");
+    record_str(r, "ip", h->ip);
+    /* The port that decided the verdict; when none opened, the SMB port that was refused or silent. */
+    record_int(r, "port", o->port ? o->port : (o->p445 != PS_NOT_TRIED ? h->port_smb : h->port_nbss));
+    int64_t open[2];
+    unsigned n_open = 0;
+    if (o->p445 == PS_OPEN) open[n_open++] = 445;
+    if (o->p139 == PS_OPEN) open[n_open++] = 139;
+    record_int_array(r, "ports_open", open, n_open);
+    record_str(r, "verdict", verdict_name(vd->v));
+    record_str(r, "reason", vd->reason);
+    record_str(r, "detail", vd->detail);
+    if (vd->has_status) {
+        snprintf(buf, sizeof buf, "0x%08X", vd->status);
+        record_str(r, "nt_status", buf);
+    } else {
+        record_null(r, "nt_status");
+    }
+    int smb1 = -1;
+    if (o->smb1 == SMB1_ACCEPTED || o->smb1 == SMB1_LANMAN) smb1 = 1;
+    else if (o->smb1 == SMB1_REFUSED || (o->smb1 == SMB1_RESET && o->smb2_ok)) smb1 = 0;
+    record_tri(r, "smb1", smb1);
+    record_str(r, "smb1_dialect", o->smb1_dialect[0] ? o->smb1_dialect : NULL);
+    if (o->smb2_tried && (o->smb2_ok || o->any_smb_reply)) {
+        const char *dn = o->smb2_ok ? smb2_dialect_name(o->smb2_dialect) : NULL;
+        record_str_array(r, "smb2_dialects", dn ? &dn : NULL, dn ? 1u : 0u);
+    } else {
+        record_null(r, "smb2_dialects");
+    }
+    record_tri(r, "signing_required_smb1", o->sign_req_smb1);
+    record_tri(r, "signing_required_smb2", o->sign_req_smb2);
+    record_str(r, "os", id->os_name[0] ? id->os_name : NULL);
+    record_str(r, "native_os", o->native_os[0] ? o->native_os : NULL);
+    record_str(r, "native_lanman", o->native_lanman[0] ? o->native_lanman : NULL);
+    record_str(r, "build", id->build_str[0] ? id->build_str : NULL);
+    record_str(r, "netbios_name", o->netbios_name[0] ? o->netbios_name : NULL);
+    record_str(r, "dns_name", o->dns_name[0] ? o->dns_name : NULL);
+    record_str(r, "domain", o->domain[0] ? o->domain : NULL);
+    if (o->has_mac) {
+        snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", o->mac[0], o->mac[1], o->mac[2],
+                 o->mac[3], o->mac[4], o->mac[5]);
+        record_str(r, "mac", buf);
+    } else {
+        record_null(r, "mac");
+    }
+    record_str(r, "auth", auth_name(o->auth));
+    record_str(r, "doublepulsar", dp_state_name(o->dp));
+    if (o->dp == DP_INFECTED) {
+        record_str(r, "doublepulsar_arch", o->dp_x64 ? "x64" : "x86");
+        snprintf(buf, sizeof buf, "0x%08X", o->dp_key);
+        record_str(r, "doublepulsar_key", buf);
+        record_int(r, "doublepulsar_mid_delta", o->dp_delta);
+    } else {
+        record_null(r, "doublepulsar_arch");
+        record_null(r, "doublepulsar_key");
+        record_null(r, "doublepulsar_mid_delta");
+    }
+    record_str(r, "doublepulsar_reason", o->dp_reason[0] ? o->dp_reason : NULL);
+    record_bool(r, "os_mismatch", vd->os_mismatch);
+    record_int(r, "elapsed_ms", h->elapsed_ms);
+}
