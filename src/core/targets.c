@@ -350,7 +350,7 @@ static int parse_spec(const char *spec, struct spec *sp, int excl, const char **
         }
         v6_mask(sp->u.v6, plen);
         sp->plen = (uint8_t)plen;
-        sp->last = plen >= 128 ? 0 : plen == 64 ? UINT64_MAX : (1ULL << (128 - plen)) - 1;
+        sp->last = plen >= 128 ? 0 : plen <= 64 ? UINT64_MAX : (1ULL << (128 - plen)) - 1;
         return 0;
     }
 

@@ -16,6 +16,7 @@
 #include "proto/ntstatus.h"
 #include "proto/smb1.h"
 #include "proto/smb2.h"
+#include "scan/dpcheck.h"
 #include "scan/internal.h"
 
 #define SCAN_PID 0x4753u          /* "SG": part of the documented probe fingerprint */
@@ -580,35 +581,15 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
         return;
     }
     case ST_DP: {
+        struct dp_result dr;
         o->dp_replied = 1;
         o->dp_status = m.status;
-        uint32_t s1 = ld_le32(m.signature), s2 = ld_le32(m.signature + 4);
-        int delta = dp_mid_delta(h->dp_mid, m.mid);
-        if (m.cmd != SMB1_TRANS2 || delta < 0) {
-            o->dp = DP_UNKNOWN;
-            o->unexpected_mid = m.cmd != SMB1_TRANS2 || delta < 0;
-            text_copy(o->dp_reason, sizeof o->dp_reason, "unexpected_mid");
-        } else if (m.status == NT_STATUS_NOT_IMPLEMENTED && m.wct == 0 && delta > 0) {
-            o->dp = DP_INFECTED;
-            o->dp_delta = delta;
-            o->dp_key = dp_key(s1);
-            o->dp_x64 = dp_is_x64(s2);
-            text_copy(o->dp_reason, sizeof o->dp_reason,
-                      delta == 0x10 ? "implant_ok" : delta == 0x20 ? "implant_bad_parameters" : "implant_alloc_failure");
-        } else if (m.status == NT_STATUS_NOT_IMPLEMENTED && delta == 0 && s1 == 0 && s2 == 0) {
-            o->dp = DP_CLEAN;
-            text_copy(o->dp_reason, sizeof o->dp_reason, "not_implemented");
-        } else if (delta == 0 && m.status == NT_STATUS_NOT_IMPLEMENTED) {
-            o->dp = DP_UNKNOWN;
-            text_copy(o->dp_reason, sizeof o->dp_reason, "signature_nonzero");
-        } else {
-            o->dp = DP_UNKNOWN;
-            const char *r = ntstatus_reason(m.status);
-            if (r)
-                text_copy(o->dp_reason, sizeof o->dp_reason, r);
-            else
-                snprintf(o->dp_reason, sizeof o->dp_reason, "status_0x%08X", m.status);
-        }
+        dp_classify(h->dp_mid, &m, &dr);
+        o->dp = dr.state;
+        o->dp_delta = dr.delta;
+        o->dp_key = dr.key;
+        o->dp_x64 = dr.x64;
+        text_copy(o->dp_reason, sizeof o->dp_reason, dr.reason);
         next_after_smb1(h);
         return;
     }

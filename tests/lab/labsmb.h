@@ -69,6 +69,7 @@ struct lab_pair {
     int mid_delta;          /* reply MID = request MID + mid_delta (DoublePulsar: 0x10) */
     int status_override;    /* non-zero: reply status replaced (modelled profiles only) */
     uint32_t status;
+    uint16_t smb2_max;      /* SMB2 negotiate: the server's highest dialect (0: the reply's) */
     /* loaded */
     uint8_t *req, *rep;     /* full TCP payloads, NBSS header included */
     size_t req_len, rep_len;
