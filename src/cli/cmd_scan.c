@@ -340,6 +340,11 @@ int cmd_scan(int argc, char **argv)
         cfg.creds = &creds;
     }
 
+    if (cfg.creds && getenv("SMBGUARD_TEST_CREDS_ANY_HOST") && !strcmp(getenv("SMBGUARD_TEST_CREDS_ANY_HOST"), "1")) {
+        log_warn("SMBGUARD_TEST_CREDS_ANY_HOST=1: credentials may go to non-Windows hosts (test hook)");
+        cfg.creds_any_host = 1;
+    }
+
     /* Output chain: files first, then the terminal table unless stdout is already taken. */
     struct out_ctx out = {NULL, 0};
     struct sink **tail = &out.chain;

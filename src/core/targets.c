@@ -390,6 +390,13 @@ static int parse_spec(const char *spec, struct spec *sp, int excl, const char **
             *why = "expected 4 octets (a.b.c.d)";
             return -1;
         }
+        if (strspn(spec, "0123456789.") == len) { /* the common case: one address */
+            uint32_t a;
+            if (parse_quad(spec, len, &a, why) == 0) {
+                v4_range_spec(sp, a, a);
+                return 0;
+            }
+        }
         struct oct_spec o;
         memset(&o, 0, sizeof o);
         const char *p = spec;

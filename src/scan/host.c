@@ -16,6 +16,7 @@
 #include "proto/ntstatus.h"
 #include "proto/smb1.h"
 #include "proto/smb2.h"
+#include "proto/smbsign.h"
 #include "scan/dpcheck.h"
 #include "scan/internal.h"
 
@@ -55,6 +56,9 @@ struct host {
     int have_chal;
     char nbns_name[16];
     int nbns_done;
+    int signing;                /* credentialed session on a server that requires signing */
+    uint32_t seq;               /* next request's signing sequence number */
+    uint8_t sign_key[16];       /* NTLMv2 session base key */
 };
 
 static void finish(struct host *h);
@@ -80,6 +84,8 @@ static void note(struct host *h, const char *what)
 
 static struct smb1_ids ids(const struct host *h, uint16_t flags2)
 {
+    if (h->signing)
+        flags2 |= SMB1_FLAGS2_SIGNATURES;
     struct smb1_ids i = {h->tid, (uint16_t)SCAN_PID, h->uid, h->mid, flags2};
     return i;
 }
@@ -87,9 +93,13 @@ static struct smb1_ids ids(const struct host *h, uint16_t flags2)
 #define F2_EXT (SMB1_FLAGS2_EXT_SEC | SMB1_FLAGS2_NT_STATUS | SMB1_FLAGS2_UNICODE | SMB1_FLAGS2_LONG_NAMES)
 #define F2_PLAIN (SMB1_FLAGS2_NT_STATUS | SMB1_FLAGS2_UNICODE | SMB1_FLAGS2_LONG_NAMES)
 
-static void send_or_end(struct host *h, const uint8_t *buf, size_t len, enum step st)
+static void send_or_end(struct host *h, uint8_t *buf, size_t len, enum step st)
 {
     h->step = st;
+    if (h->signing && len > 4 && h->phase == PH_SMB1) {
+        smb1_sign(buf + 4, len - 4, h->sign_key, sizeof h->sign_key, h->seq);
+        h->seq += 2;   /* the reply takes seq + 1 */
+    }
     if (len == 0 || conn_send(h->conn, buf, len) != 0) {
         note(h, "a request could not be sent");
         drop_conn(h);
@@ -377,10 +387,25 @@ static void login_ok(struct host *h, const struct smb1_msg *m, enum auth_kind ki
     send_tree(h);
 }
 
+/* Supplied credentials go only to hosts identified as Windows, never to an implanted host, and
+ * not after the circuit breaker tripped (decisions.md 5). */
+static int creds_usable(struct host *h)
+{
+    const struct scan_config *cfg = engine_config(h->eng);
+    if (!cfg->creds || h->obs.login_tried[LF_CREDS])
+        return 0;
+    struct ident id;
+    ident_decide(&h->obs, &id);
+    if ((id.kind != ID_WINDOWS && !cfg->creds_any_host) || h->obs.dp == DP_INFECTED || !engine_creds_allowed(h->eng)) {
+        h->obs.creds_skipped = 1;
+        return 0;
+    }
+    return 1;
+}
+
 /* After a refused form: the next login form, or give up on SMB1 sessions. */
 static void next_login(struct host *h, enum login_form failed)
 {
-    const struct scan_config *cfg = engine_config(h->eng);
     switch (failed) {
     case LF_NTLMSSP_ANON:
         send_plain(h, "", ST_SS_NULL);
@@ -388,17 +413,12 @@ static void next_login(struct host *h, enum login_form failed)
     case LF_NULL:
         send_plain(h, "guest", ST_SS_GUEST);
         return;
-    case LF_GUEST: {
-        struct ident id;
-        ident_decide(&h->obs, &id);
-        if (cfg->creds && id.kind == ID_WINDOWS && engine_creds_allowed(h->eng) && h->obs.sign_req_smb1 != 1) {
+    case LF_GUEST:
+        if (creds_usable(h)) {
             send_ntlm_negotiate(h, ST_SS_CREDS1);
             return;
         }
-        if (cfg->creds)
-            h->obs.creds_skipped = 1;
         break;
-    }
     default:
         break;
     }
@@ -411,6 +431,11 @@ static void on_login_reply(struct host *h, const struct smb1_msg *m, enum login_
     o->login_tried[form] = 1;
     o->login_status[form] = m->status;
     if (m->status == NT_STATUS_SUCCESS) {
+        if (form == LF_CREDS && o->sign_req_smb1 == 1) {
+            /* MS-SMB 3.2.5.3: the session setup was seq 0, its reply 1; the next request is 2 */
+            h->signing = 1;
+            h->seq = 2;
+        }
         login_ok(h, m, form == LF_CREDS ? AUTH_USER : form == LF_GUEST ? AUTH_GUEST : AUTH_ANONYMOUS);
         return;
     }
@@ -518,6 +543,7 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
                 uint64_t ft = ((uint64_t)now.tv_sec + 11644473600ull) * 10000000ull + (uint64_t)now.tv_nsec / 100;
                 bl = ntlmssp_build_auth_ntlmv2(blob, sizeof blob, &h->chal, engine_config(h->eng)->creds, nonce,
                                                h->chal.timestamp ? h->chal.timestamp : ft, key);
+                memcpy(h->sign_key, key, sizeof h->sign_key);
             } else {
                 bl = ntlmssp_build_auth_anonymous(blob, sizeof blob, &h->chal);
             }
@@ -554,6 +580,12 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
         if (is_busy(m.status)) {
             o->busy = 1;
             o->busy_status = m.status;
+        }
+        if (ntstatus_is_access_denied(m.status) && o->auth != AUTH_USER && creds_usable(h)) {
+            /* IPC$ refused to the anonymous or guest session: that is what credentials are for */
+            o->tree_tried = 0;
+            send_ntlm_negotiate(h, ST_SS_CREDS1);
+            return;
         }
         next_after_smb1(h);
         return;

@@ -19,6 +19,7 @@ struct scan_config {
     uint16_t port_smb;          /* 445 */
     uint16_t port_nbss;         /* 139; 0 = never fall back */
     const struct ntlm_creds *creds;  /* NULL: anonymous and guest only */
+    int creds_any_host;         /* tests only (SMBGUARD_TEST_CREDS_ANY_HOST=1): also non-Windows */
     int progress;               /* live progress line on stderr */
     uint64_t total_hint;        /* for the progress ETA (targets_count) */
 };

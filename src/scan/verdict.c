@@ -180,6 +180,10 @@ void verdict_decide(const struct scan_obs *o, const struct ident *id, struct ver
     if (id->kind == ID_NON_WINDOWS) {
         snprintf(d, sizeof d, "identified as non-Windows (%s): MS17-010 is a Windows flaw", id->reason);
         set(out, V_NOT_WINDOWS, 8, id->reason, d);
+        if (o->probe_replied && o->probe_cmd == 0x25) {
+            out->has_status = 1;      /* the probe's answer, as evidence */
+            out->status = o->probe_status;
+        }
         return;
     }
     /* Row 9: every login refused, or IPC$ refused. */

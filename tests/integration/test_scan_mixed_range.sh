@@ -26,3 +26,6 @@ OUT=$OUT2 run_scan "$OUT2" 127.0.0.2-7 --timeout 2
 check "$OUT2" --count 6 ip=127.0.0.7 verdict=unknown reason=smb_timeout
 check "$OUT2" ip=127.0.0.2 verdict=not_windows reason=samba
 expect_rc 4 "one host undecided (unknown), none vulnerable"
+# Field list and JSON types of decisions.md 7 over six kinds of host (samba, smb1 off, impacket,
+# no_smb, closed, unknown).
+check "$OUT2" --schema
