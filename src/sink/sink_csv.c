@@ -25,6 +25,8 @@ struct csv_sink {
 
 static int grow_put(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
 {
+    if (n == 0)
+        return 0;
     if (*len + n > *cap) {
         size_t nc = *cap ? *cap : 512;
         while (nc < *len + n)

@@ -20,6 +20,8 @@ struct ndjson_sink {
 
 static int put(struct ndjson_sink *s, const char *p, size_t n)
 {
+    if (n == 0)
+        return 0;
     if (s->len + n > s->cap) {
         size_t nc = s->cap ? s->cap : 1024;
         while (nc < s->len + n)

@@ -54,7 +54,14 @@ lab_init() {
 
 lab_cleanup() {
   local rc=$?
-  local p
+  local p f
+  if [ "$rc" -ne 0 ]; then
+    for f in "$LAB_TMP"/lab-*/out.log; do
+      [ -s "$f" ] || continue
+      echo "--- lab responder log $(basename "$(dirname "$f")") (last 40 lines)" >&2
+      tail -n 40 "$f" >&2
+    done
+  fi
   for p in "${LAB_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${LAB_PIDS[@]}"; do lab_wait_gone "$p" 2 || kill -9 "$p" 2>/dev/null || true; done
   # samba-dcerpcd / rpcd_* helpers of our instances (they detach from smbd)
@@ -220,7 +227,7 @@ lab_start() {
   local d="$LAB_TMP/lab-$name"
   mkdir -p "$d"
   local t0; t0=$(now_ms)
-  setsid "$SMBGUARD_LAB" --listen "$addr:445" --profile "$profile" >"$d/out.log" 2>&1 </dev/null &
+  setsid "$SMBGUARD_LAB" --listen "$addr:445" --profile "$profile" --verbose >"$d/out.log" 2>&1 </dev/null &
   local pid=$!
   LAB_PIDS+=("$pid")
   local i n=$(( 10 * SMBGUARD_TIME_SCALE * 50 ))

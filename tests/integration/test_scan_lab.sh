@@ -20,9 +20,10 @@ case "$PROFILE" in
     ;;
   win7-implanted)
     # tmnids_doublepulsar-backdoor-connect-win7.pcap frame 87: ping MID 65 -> 81 (delta 0x10),
-    # signature 79 4b 5d a4 00 00 00 00 -> key 0x31F1CB56, x86 (decisions.md 6).
+    # signature 79 4b 5d a4 00 00 00 00 -> key 0x31F1CB56, x86 (decisions.md 6). The profile's
+    # probe answer is the Windows 7 one (id2t frame 16, 0xC0000205): vulnerable as well.
     check "$OUT" --count 1 ip=$A doublepulsar=infected doublepulsar_key=0x31F1CB56 \
-      doublepulsar_arch=x86 doublepulsar_mid_delta=16 smb1=true
+      doublepulsar_arch=x86 doublepulsar_mid_delta=16 smb1=true verdict=vulnerable
     expect_rc 3 "an infected host"
     ;;
   win7-patched-modelled)
@@ -43,8 +44,11 @@ case "$PROFILE" in
     # SMB1 anonymous and IPC$ accepted (frames 46, 48), SMB2 anonymous refused (30, 63).
     # Rows: build 10586 < 15063 so never patched/shipped_fixed (row 5); SMB1 works so not
     # smb1_disabled (row 6); an SMB2 refusal never gives access_denied (decisions.md 5).
+    # No capture holds this host's answer to the probe, so the profile gives none: row 11, unknown
+    # (never patched: no evidence), exit 4.
     check "$OUT" --count 1 ip=$A build=10.0.10586 smb1=true 'verdict!=access_denied' \
-      'verdict!=smb1_disabled' 'reason!=shipped_fixed' 'verdict!=not_windows'
+      'verdict!=smb1_disabled' 'reason!=shipped_fixed' 'verdict!=not_windows' verdict=unknown
+    expect_rc 4 "unknown is undecided"
     ;;
   *) fail "unknown profile $PROFILE" ;;
 esac

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,13 +61,16 @@ static size_t g_nconns;
 
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
-static void vlog(const struct conn *c, const char *fmt, const char *a, const char *b)
+__attribute__((format(printf, 2, 3))) static void vlog(const struct conn *c, const char *fmt, ...)
 {
     if (!g_verbose)
         return;
     fprintf(stderr, "smbguard-lab[%d] fd %d %s: ", (int)getpid(), c ? c->fd : -1,
             c && c->l->prof ? c->l->prof->name : "-");
-    fprintf(stderr, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputc('\n', stderr);
 }
 
@@ -162,13 +166,13 @@ static int answer(struct conn *c, const uint8_t *msg, size_t n, uint8_t nbss_typ
     const struct lab_profile *p = c->l->prof;
     if (c->l->nbss && !c->nbss_done) {
         if (nbss_type != 0x81) {
-            vlog(c, "%s%s", "no NBSS session request on 139", "");
+            vlog(c, "no NBSS session request on 139");
             return -1;
         }
         struct lab_req r = {.kind = LK_NBSS_POS};
         const struct lab_pair *pr = lab_profile_match(p, &r);
         if (!pr) {
-            vlog(c, "%s%s", "no captured NBSS positive response for this profile", "");
+            vlog(c, "no captured NBSS positive response for this profile");
             return -1;
         }
         c->nbss_done = 1;
@@ -177,19 +181,18 @@ static int answer(struct conn *c, const uint8_t *msg, size_t n, uint8_t nbss_typ
     if (nbss_type == 0x85)
         return 0; /* keep-alive */
     if (nbss_type != 0x00) {
-        vlog(c, "%s%s", "unexpected NBSS message type", "");
+        vlog(c, "unexpected NBSS message type 0x%02x", nbss_type);
         return -1;
     }
     struct lab_req r;
     lab_classify(msg, n, &r);
     if (r.kind == LK_NONE) {
-        vlog(c, "close: %s%s", r.why, "");
+        vlog(c, "close: %s", r.why);
         return -1;
     }
     const struct lab_pair *pr = lab_profile_match(p, &r);
     if (!pr) {
-        vlog(c, "close: no captured reply for %s%s", lab_kind_name(r.kind),
-             " with these features in this profile");
+        vlog(c, "close: no captured reply for %s with features 0x%x in this profile", lab_kind_name(r.kind), r.feat);
         return -1;
     }
     if (!r.is_smb2) {
@@ -198,7 +201,7 @@ static int answer(struct conn *c, const uint8_t *msg, size_t n, uint8_t nbss_typ
                        r.kind == LK_TDIS || r.kind == LK_LOGOFF;
         int need_tid = r.kind == LK_PEEK || r.kind == LK_DP_PING || r.kind == LK_TDIS;
         if ((need_uid && !has16(c->uids, c->n_uids, uid)) || (need_tid && !has16(c->tids, c->n_tids, tid))) {
-            vlog(c, "close: %s with an unknown UID/TID%s", lab_kind_name(r.kind), "");
+            vlog(c, "close: %s with an unknown UID/TID", lab_kind_name(r.kind));
             return -1;
         }
     }
@@ -209,6 +212,7 @@ static int answer(struct conn *c, const uint8_t *msg, size_t n, uint8_t nbss_typ
     if (!r.is_smb2 && m[0] == 0xFF) {
         patch_smb1(c, pr, &r, msg, m);
     } else if (r.is_smb2 && m[0] == 0xFE) {
+        memcpy(m + 6, msg + 6, 2);   /* CreditCharge: echoed (MS-SMB2 3.3.5.2.5 analogue of MID) */
         memcpy(m + 24, msg + 24, 8); /* MessageId */
         int zero = 1;
         for (int i = 40; i < 48; i++)

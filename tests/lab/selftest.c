@@ -212,11 +212,28 @@ static void mask_ntlmssp(const uint8_t *e, size_t n, uint8_t *mk)
     }
 }
 
+/* NEGOEX (in Windows 10 SPNEGO blobs): each message's ConversationId and the NEGO messages' Random
+ * are per-negotiate nonces, the SPNEGO-level counterpart of the NTLM challenge. */
+static void mask_negoex(const uint8_t *e, size_t n, uint8_t *mk)
+{
+    static const uint8_t sig[8] = {'N', 'E', 'G', 'O', 'E', 'X', 'T', 'S'};
+    for (size_t p = 0; p + 40 <= n; p++) {
+        if (memcmp(e + p, sig, 8) != 0)
+            continue;
+        uint32_t type = lab_le32(e + p + 8), mlen = lab_le32(e + p + 20);
+        mask(mk, n, p + 24, 16);
+        if (type <= 1)
+            mask(mk, n, p + 40, 32);
+        if (mlen >= 40)
+            p += mlen - 1;
+    }
+}
+
 /* Builds the mask of bytes allowed to differ (offsets into the NBSS-framed reply). */
 static void build_mask(const uint8_t *e, size_t n, unsigned flags, uint8_t *mk)
 {
     memset(mk, 0, n);
-    if (n < 4 + 36)
+    if (n < 4 + 35)
         return;
     const uint8_t *m = e + 4;
     if (m[0] == 0xFF) {
@@ -244,6 +261,7 @@ static void build_mask(const uint8_t *e, size_t n, unsigned flags, uint8_t *mk)
             mask(mk, n, 4 + 64 + 8, 16);  /* ServerGuid */
             mask(mk, n, 4 + 64 + 40, 16); /* SystemTime, ServerStartTime */
         }
+        mask_negoex(e, n, mk);
         if (lab_le16(m + 12) == 1)
             mask_ntlmssp(e, n, mk);
     }
@@ -428,13 +446,22 @@ static int bulk(const char *map, unsigned port)
             got = "?";
             static const unsigned reqs[] = {4, 11, 13, 15, 18};
             uint32_t peek = 0;
+            uint16_t uid = 0, tid = 0;
             for (size_t i = 0; i < 5; i++) {
                 long qn = frame(ID2T, reqs[i], q, sizeof q);
+                if (i >= 2)
+                    lab_put16(q + 4 + 28, uid); /* the UID this connection was handed */
+                if (i >= 3)
+                    lab_put16(q + 4 + 24, tid);
                 long an = send(fd, q, (size_t)qn, 0) == qn ? read_msg(fd, a, sizeof a) : -1;
                 if (an <= 0) {
                     got = i == 1 ? "closed-after-negotiate" : "?";
                     break;
                 }
+                if (reqs[i] == 11)
+                    uid = lab_le16(a + 4 + 28);
+                if (reqs[i] == 13)
+                    tid = lab_le16(a + 4 + 24);
                 if (reqs[i] == 15)
                     peek = lab_le32(a + 4 + 5);
                 if (reqs[i] == 18) {
