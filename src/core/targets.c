@@ -1,5 +1,6 @@
 /* targets.c: nmap-style target specifications parsed into specs and expanded as a stream (targets.h).
- * Memory is O(specs + exclusions), never O(addresses); host names are resolved when the stream reaches them. */
+ * Memory is O(specs + exclusions), never O(addresses); host names are resolved when the stream reaches them.
+ * Add targets, exclusions and call targets_randomize before the first targets_next. */
 #include "core/targets.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -808,6 +809,7 @@ int targets_exclude_list(struct target_set *ts, const char *list, char *err, siz
                 cur[curlen++] = ',';
             memcpy(cur + curlen, p, n);
             curlen += n;
+            cur[curlen] = '\0';
         }
         if (!e)
             break;

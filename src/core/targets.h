@@ -40,8 +40,10 @@ int targets_next(struct target_set *ts, struct target_addr *out);
 /* Formats an address as text. */
 const char *target_addr_str(const struct target_addr *t, char *buf, size_t cap);
 
-/* Additions (targets.c). Limits: at most TARGETS_MAX_SPECS target specifications and as many
- * exclusions; a host name yields at most TARGETS_MAX_NAME_ADDRS addresses. */
+/* Additions (targets.c). Add every target and call targets_randomize before the first targets_next
+ * (a later targets_randomize is ignored; a target added later is missed in random order).
+ * Limits: at most TARGETS_MAX_SPECS target specifications and as many exclusions; a host name
+ * yields at most TARGETS_MAX_NAME_ADDRS addresses. */
 #define TARGETS_MAX_SPECS 1000000u
 #define TARGETS_MAX_NAME_ADDRS 64u
 /* Name resolution hook (tests, fuzzing, a future --no-dns). Fills up to cap addresses (name may be

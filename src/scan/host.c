@@ -27,7 +27,7 @@
 enum step {
     ST_IDLE, ST_CONNECTING, ST_NBSS_REQ,
     ST_NEG, ST_SS_NTLM1, ST_SS_NTLM2, ST_SS_NULL, ST_SS_GUEST, ST_SS_CREDS1, ST_SS_CREDS2,
-    ST_TREE, ST_PEEK, ST_DP,
+    ST_TREE, ST_PEEK, ST_DP, ST_IDENT,
     ST_SMB2_NEG, ST_SMB2_SS,
 };
 enum phase { PH_SMB1, PH_SMB2, PH_DONE };
@@ -46,6 +46,8 @@ struct host {
     int nbss;                   /* current transport is port 139 */
     int conns_used;
     int smb1_attempts;
+    int unicode;                /* SMB1 strings in UTF-16 (second SMB1 connection) */
+    int ladder_done;            /* a session was had or every form was tried */
     int name_idx;               /* port 139 called-name candidate */
     int waiting_rate;
     int finished;
@@ -56,6 +58,7 @@ struct host {
     int have_chal;
     char nbns_name[16];
     int nbns_done;
+    int ext_sec;                /* the server offered extended security (NTLMSSP) */
     int signing;                /* credentialed session on a server that requires signing */
     uint32_t seq;               /* next request's signing sequence number */
     uint8_t sign_key[16];       /* NTLMv2 session base key */
@@ -90,8 +93,11 @@ static struct smb1_ids ids(const struct host *h, uint16_t flags2)
     return i;
 }
 
-#define F2_EXT (SMB1_FLAGS2_EXT_SEC | SMB1_FLAGS2_NT_STATUS | SMB1_FLAGS2_UNICODE | SMB1_FLAGS2_LONG_NAMES)
-#define F2_PLAIN (SMB1_FLAGS2_NT_STATUS | SMB1_FLAGS2_UNICODE | SMB1_FLAGS2_LONG_NAMES)
+/* SMB1 strings are ASCII on the first connection (as the Windows 7 captures show every scanner
+ * doing) and UTF-16 on a second one after the server dropped the first mid-ladder. */
+#define F2_EXT(h) (uint16_t)(SMB1_FLAGS2_EXT_SEC | SMB1_FLAGS2_NT_STATUS | SMB1_FLAGS2_LONG_NAMES | \
+                             ((h)->unicode ? SMB1_FLAGS2_UNICODE : 0))
+#define F2_PLAIN(h) (uint16_t)(SMB1_FLAGS2_NT_STATUS | SMB1_FLAGS2_LONG_NAMES | ((h)->unicode ? SMB1_FLAGS2_UNICODE : 0))
 
 static void send_or_end(struct host *h, uint8_t *buf, size_t len, enum step st)
 {
@@ -148,7 +154,7 @@ static void send_negotiate(struct host *h)
     uint8_t b[BUILD_CAP];
     h->uid = h->tid = 0;
     h->mid = 1;
-    struct smb1_ids i = ids(h, F2_EXT);
+    struct smb1_ids i = ids(h, F2_EXT(h));
     send_or_end(h, b, smb1_build_negotiate(b, sizeof b, &i), ST_NEG);
 }
 
@@ -158,7 +164,7 @@ static void send_ntlm_negotiate(struct host *h, enum step st)
     size_t bl = ntlmssp_build_negotiate(blob, sizeof blob);
     h->mid++;
     h->uid = 0;
-    struct smb1_ids i = ids(h, F2_EXT);
+    struct smb1_ids i = ids(h, F2_EXT(h));
     send_or_end(h, b, bl ? smb1_build_session_setup_blob(b, sizeof b, &i, blob, bl) : 0, st);
 }
 
@@ -167,7 +173,7 @@ static void send_plain(struct host *h, const char *account, enum step st)
     uint8_t b[BUILD_CAP];
     h->mid++;
     h->uid = 0;
-    struct smb1_ids i = ids(h, F2_PLAIN);
+    struct smb1_ids i = ids(h, F2_PLAIN(h));
     send_or_end(h, b, smb1_build_session_setup_plain(b, sizeof b, &i, account, ""), st);
 }
 
@@ -178,7 +184,7 @@ static void send_tree(struct host *h)
     snprintf(path, sizeof path, "\\\\%s\\IPC$", h->ip);
     h->mid++;
     h->obs.tree_tried = 1;
-    struct smb1_ids i = ids(h, F2_PLAIN);
+    struct smb1_ids i = ids(h, F2_PLAIN(h));
     send_or_end(h, b, smb1_build_tree_connect(b, sizeof b, &i, path), ST_TREE);
 }
 
@@ -187,7 +193,7 @@ static void send_peek(struct host *h)
     uint8_t b[BUILD_CAP];
     h->mid++;
     h->obs.probe_sent = 1;
-    struct smb1_ids i = ids(h, F2_PLAIN);
+    struct smb1_ids i = ids(h, F2_PLAIN(h));
     send_or_end(h, b, smb1_build_peek_nmpipe(b, sizeof b, &i), ST_PEEK);
 }
 
@@ -198,7 +204,7 @@ static void send_dp(struct host *h)
     h->mid++;
     h->dp_mid = h->mid;
     h->obs.dp_sent = 1;
-    struct smb1_ids i = ids(h, F2_PLAIN);
+    struct smb1_ids i = ids(h, F2_PLAIN(h));
     send_or_end(h, b, smb1_build_dp_ping(b, sizeof b, &i), ST_DP);
 }
 
@@ -403,24 +409,44 @@ static int creds_usable(struct host *h)
     return 1;
 }
 
-/* After a refused form: the next login form, or give up on SMB1 sessions. */
-static void next_login(struct host *h, enum login_form failed)
+/* The login ladder of decisions.md 5: (a) null session, (b) NTLMSSP anonymous, (c) guest,
+ * (d) supplied credentials; the first form not yet tried on this host, or the end of SMB1. */
+static void ladder_next(struct host *h)
 {
-    switch (failed) {
-    case LF_NTLMSSP_ANON:
+    const struct scan_obs *o = &h->obs;
+    if (!o->login_tried[LF_NULL]) {
         send_plain(h, "", ST_SS_NULL);
         return;
-    case LF_NULL:
+    }
+    if (!o->login_tried[LF_NTLMSSP_ANON]) {
+        send_ntlm_negotiate(h, ST_SS_NTLM1);
+        return;
+    }
+    if (!o->login_tried[LF_GUEST]) {
         send_plain(h, "guest", ST_SS_GUEST);
         return;
-    case LF_GUEST:
-        if (creds_usable(h)) {
-            send_ntlm_negotiate(h, ST_SS_CREDS1);
-            return;
-        }
-        break;
-    default:
-        break;
+    }
+    if (creds_usable(h)) {
+        send_ntlm_negotiate(h, ST_SS_CREDS1);
+        return;
+    }
+    h->ladder_done = 1;
+    next_after_smb1(h);
+}
+
+static void next_login(struct host *h, enum login_form failed)
+{
+    (void)failed;
+    ladder_next(h);
+}
+
+/* After the exchange: one NTLMSSP NEGOTIATE round (never completed) for the Windows version and
+ * names in the CHALLENGE, when no earlier round gave them. */
+static void ident_or_end(struct host *h)
+{
+    if (!h->obs.has_ntlm_version && !h->have_chal && h->obs.smb1 == SMB1_ACCEPTED && h->ext_sec) {
+        send_ntlm_negotiate(h, ST_IDENT);
+        return;
     }
     next_after_smb1(h);
 }
@@ -510,12 +536,22 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
         o->has_smb1_caps = 1;
         if (nr.server[0]) text_copy(o->netbios_name, sizeof o->netbios_name, nr.server);
         if (nr.domain[0]) text_copy(o->domain, sizeof o->domain, nr.domain);
-        if (nr.capabilities & SMB1_CAP_EXT_SEC)
-            send_ntlm_negotiate(h, ST_SS_NTLM1);
-        else
-            send_plain(h, "", ST_SS_NULL);
+        h->ext_sec = (nr.capabilities & SMB1_CAP_EXT_SEC) != 0;
+        if (!h->ext_sec)
+            h->obs.login_tried[LF_NTLMSSP_ANON] = 1;  /* (b) needs extended security */
+        ladder_next(h);
         return;
     }
+    case ST_IDENT:
+        if (m.cmd == SMB1_SESSION_SETUP && m.status == NT_STATUS_MORE_PROCESSING_REQUIRED) {
+            struct smb1_session_rsp sr;
+            if (smb1_parse_session_setup_rsp(&m, &sr) == 0) {
+                take_session_strings(h, &sr);
+                parse_challenge_into_obs(h, sr.sec_blob, sr.sec_blob_len);
+            }
+        }
+        next_after_smb1(h);
+        return;
     case ST_SS_NTLM1:
     case ST_SS_CREDS1: {
         enum login_form form = h->step == ST_SS_NTLM1 ? LF_NTLMSSP_ANON : LF_CREDS;
@@ -549,7 +585,7 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
             }
             h->uid = m.uid;
             h->mid++;
-            struct smb1_ids i = ids(h, F2_EXT);
+            struct smb1_ids i = ids(h, F2_EXT(h));
             send_or_end(h, b, bl ? smb1_build_session_setup_blob(b, sizeof b, &i, blob, bl) : 0,
                         form == LF_CREDS ? ST_SS_CREDS2 : ST_SS_NTLM2);
             return;
@@ -587,7 +623,7 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
             send_ntlm_negotiate(h, ST_SS_CREDS1);
             return;
         }
-        next_after_smb1(h);
+        ident_or_end(h);
         return;
     case ST_PEEK: {
         const struct scan_config *cfg = engine_config(h->eng);
@@ -609,7 +645,7 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
         } else {
             text_copy(o->dp_reason, sizeof o->dp_reason, "no_anonymous_session");
         }
-        next_after_smb1(h);
+        ident_or_end(h);
         return;
     }
     case ST_DP: {
@@ -622,11 +658,11 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
         o->dp_key = dr.key;
         o->dp_x64 = dr.x64;
         text_copy(o->dp_reason, sizeof o->dp_reason, dr.reason);
-        next_after_smb1(h);
+        ident_or_end(h);
         return;
     }
     default:
-        next_after_smb1(h);
+        ident_or_end(h);
         return;
     }
 }
@@ -757,6 +793,28 @@ void host_on_end(struct host *h, struct conn *c, enum conn_end why)
         return;
     }
     if (h->phase == PH_SMB1) {
+        enum login_form lf = LF_COUNT;
+        switch (h->step) {
+        case ST_SS_NULL: lf = LF_NULL; break;
+        case ST_SS_NTLM1: case ST_SS_NTLM2: lf = LF_NTLMSSP_ANON; break;
+        case ST_SS_GUEST: lf = LF_GUEST; break;
+        case ST_SS_CREDS1: case ST_SS_CREDS2: lf = LF_CREDS; break;
+        default: break;
+        }
+        if (lf != LF_COUNT && why != CE_TIMEOUT) {
+            /* The server hung up on a login form: that form counts as refused. Go on with the
+             * next form on one more connection, in UTF-16 (some servers answer only that), keeping
+             * the last connection for SMB2. */
+            o->login_tried[lf] = 1;
+            o->login_dropped[lf] = 1;
+            if (!h->unicode && h->conns_used < MAX_CONNS - 1) {
+                h->unicode = 1;
+                open_conn(h);
+                return;
+            }
+            next_after_smb1(h);
+            return;
+        }
         if (h->step == ST_NEG || h->step == ST_NBSS_REQ) {
             if (why == CE_TIMEOUT && !got) {
                 o->smb_timeout = 1;

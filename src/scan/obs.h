@@ -49,6 +49,7 @@ struct scan_obs {
     /* logins (SMB1 only; SMB2 refusals never count) */
     int login_tried[LF_COUNT];
     uint32_t login_status[LF_COUNT];
+    int login_dropped[LF_COUNT];    /* the server closed the connection on that form */
     enum auth_kind auth;
     int creds_skipped;          /* credentials configured but not used (breaker, non-Windows) */
     int tree_tried, tree_ok;

@@ -188,16 +188,23 @@ void verdict_decide(const struct scan_obs *o, const struct ident *id, struct ver
     }
     /* Row 9: every login refused, or IPC$ refused. */
     if (o->smb1 == SMB1_ACCEPTED && o->auth == AUTH_NONE) {
-        int tried = 0, denied = 0, last = -1;
+        /* Every form tried was refused: an access-denied status, or the server hung up on it;
+         * at least one must be an explicit refusal (a server that only hangs up is not "needs
+         * credentials", it is not understood). */
+        int tried = 0, refused = 0, explicit = 0, last = -1;
         for (int i = 0; i < LF_COUNT; i++) {
             if (!o->login_tried[i])
                 continue;
             tried++;
-            last = i;
-            if (ntstatus_is_access_denied(o->login_status[i]))
-                denied++;
+            if (o->login_dropped[i]) {
+                refused++;
+            } else if (ntstatus_is_access_denied(o->login_status[i])) {
+                refused++;
+                explicit++;
+                last = i;
+            }
         }
-        if (tried > 0 && tried == denied && !o->busy) {
+        if (tried > 0 && tried == refused && explicit > 0 && !o->busy) {
             status_reason(o->login_status[last], r, sizeof r);
             set(out, V_ACCESS_DENIED, 9, r, "needs credentials; not evidence of safety");
             out->has_status = 1;
