@@ -1,9 +1,66 @@
 /* record_scan.c: turns one host's observations and verdict into the scan record of
  * decisions.md section 7 (field names, order and JSON types are the documented contract). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "proto/smb2.h"
 #include "scan/scanner.h"
+
+static const char *const FORM_NAMES[LF_COUNT] = {"NTLMSSP anonymous", "null session", "guest", "credentials"};
+
+static void app(char *out, size_t cap, size_t *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void app(char *out, size_t cap, size_t *n, const char *fmt, ...)
+{
+    if (*n >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(out + *n, cap - *n, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *n += (size_t)k < cap - *n ? (size_t)k : cap - *n - 1;
+}
+
+/* One line naming the exchanges that decided: logins, tree connect, probe, ping. */
+void scan_evidence(const struct scan_obs *o, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    if (o->smb1 == SMB1_REFUSED)
+        app(out, cap, &n, "SMB1 negotiate refused; ");
+    else if (o->smb1 == SMB1_RESET)
+        app(out, cap, &n, "SMB1 negotiate reset twice; ");
+    if (o->smb2_ok)
+        app(out, cap, &n, "SMB2 negotiate -> %s; ", smb2_dialect_name(o->smb2_dialect) ? smb2_dialect_name(o->smb2_dialect) : "?");
+    if (o->has_ntlm_version)
+        app(out, cap, &n, "NTLMSSP version %u.%u build %u rev %u; ", o->ntlm_major, o->ntlm_minor, o->ntlm_build,
+            o->ntlm_rev);
+    static const int order[LF_COUNT] = {LF_NULL, LF_NTLMSSP_ANON, LF_GUEST, LF_CREDS};
+    for (int k = 0; k < LF_COUNT; k++) {
+        int i = order[k];
+        if (!o->login_tried[i])
+            continue;
+        if (o->login_dropped[i])
+            app(out, cap, &n, "%s -> connection closed; ", FORM_NAMES[i]);
+        else
+            app(out, cap, &n, "%s -> 0x%08X; ", FORM_NAMES[i], o->login_status[i]);
+    }
+    if (o->tree_tried)
+        app(out, cap, &n, "IPC$ tree connect -> %s; ", o->tree_ok ? "ok" : "refused");
+    if (o->tree_tried && !o->tree_ok)
+        app(out, cap, &n, "(0x%08X); ", o->tree_status);
+    if (o->probe_replied)
+        app(out, cap, &n, "Trans PeekNamedPipe FID 0 -> 0x%08X WordCount %u%s; ", o->probe_status, o->probe_wct,
+            o->probe_cmd != 0x25 ? " (not a Trans reply)" : "");
+    else if (o->probe_sent)
+        app(out, cap, &n, "Trans PeekNamedPipe FID 0 -> no reply; ");
+    if (o->dp_replied)
+        app(out, cap, &n, "Trans2 SESSION_SETUP ping -> 0x%08X MID delta 0x%X; ", o->dp_status, (unsigned)o->dp_delta);
+    if (o->note[0])
+        app(out, cap, &n, "%s; ", o->note);
+    if (n >= 2 && out[n - 2] == ';')
+        out[n - 2] = '\0';
+}
 
 void scan_fill_record(struct record *r, const struct scan_host_view *h)
 {
@@ -35,12 +92,10 @@ void scan_fill_record(struct record *r, const struct scan_host_view *h)
     else if (o->smb1 == SMB1_REFUSED || (o->smb1 == SMB1_RESET && o->smb2_ok)) smb1 = 0;
     record_tri(r, "smb1", smb1);
     record_str(r, "smb1_dialect", o->smb1_dialect[0] ? o->smb1_dialect : NULL);
-    if (o->smb2_tried && (o->smb2_ok || o->any_smb_reply)) {
-        const char *dn = o->smb2_ok ? smb2_dialect_name(o->smb2_dialect) : NULL;
-        record_str_array(r, "smb2_dialects", dn ? &dn : NULL, dn ? 1u : 0u);
-    } else {
-        record_null(r, "smb2_dialects");
-    }
+    /* Always an array (decisions.md 7): the dialect chosen from an offer of all, [] when SMB2 did
+     * not answer or was not tried. */
+    const char *dn = o->smb2_ok ? smb2_dialect_name(o->smb2_dialect) : NULL;
+    record_str_array(r, "smb2_dialects", dn ? &dn : NULL, dn ? 1u : 0u);
     record_tri(r, "signing_required_smb1", o->sign_req_smb1);
     record_tri(r, "signing_required_smb2", o->sign_req_smb2);
     record_str(r, "os", id->os_name[0] ? id->os_name : NULL);
@@ -71,5 +126,8 @@ void scan_fill_record(struct record *r, const struct scan_host_view *h)
     }
     record_str(r, "doublepulsar_reason", o->dp_reason[0] ? o->dp_reason : NULL);
     record_bool(r, "os_mismatch", vd->os_mismatch);
+    char ev[512];
+    scan_evidence(o, ev, sizeof ev);
+    record_str(r, "evidence", ev[0] ? ev : NULL);
     record_int(r, "elapsed_ms", h->elapsed_ms);
 }

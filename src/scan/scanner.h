@@ -54,5 +54,7 @@ struct scan_host_view {
     uint16_t port_smb, port_nbss;
 };
 void scan_fill_record(struct record *r, const struct scan_host_view *h);
+/* The `evidence` line: the exchanges that decided, with their statuses. */
+void scan_evidence(const struct scan_obs *o, char *out, size_t cap);
 
 #endif
