@@ -606,6 +606,7 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
         on_login_reply(h, &m, LF_CREDS);
         return;
     case ST_TREE:
+        o->tree_replied = 1;
         if (m.status == NT_STATUS_SUCCESS && m.cmd == SMB1_TREE_CONNECT) {
             o->tree_ok = 1;
             h->tid = m.tid;
@@ -844,6 +845,7 @@ void host_on_end(struct host *h, struct conn *c, enum conn_end why)
             o->smb_timeout = !o->any_smb_reply;
         switch (h->step) {
         case ST_PEEK: note(h, "the connection ended before the probe reply"); break;
+        case ST_TREE: note(h, "the connection ended before the IPC$ tree connect reply"); break;
         case ST_DP:
             o->dp = DP_UNKNOWN;
             text_copy(o->dp_reason, sizeof o->dp_reason, why == CE_TIMEOUT ? "no_reply" : "connection_closed");

@@ -52,7 +52,7 @@ struct scan_obs {
     int login_dropped[LF_COUNT];    /* the server closed the connection on that form */
     enum auth_kind auth;
     int creds_skipped;          /* credentials configured but not used (breaker, non-Windows) */
-    int tree_tried, tree_ok;
+    int tree_tried, tree_ok, tree_replied;
     uint32_t tree_status;
     int busy;                   /* STATUS_INSUFF_SERVER_RESOURCES / REQUEST_NOT_ACCEPTED before the probe */
     uint32_t busy_status;

@@ -45,10 +45,12 @@ void scan_evidence(const struct scan_obs *o, char *out, size_t cap)
         else
             app(out, cap, &n, "%s -> 0x%08X; ", FORM_NAMES[i], o->login_status[i]);
     }
-    if (o->tree_tried)
-        app(out, cap, &n, "IPC$ tree connect -> %s; ", o->tree_ok ? "ok" : "refused");
-    if (o->tree_tried && !o->tree_ok)
-        app(out, cap, &n, "(0x%08X); ", o->tree_status);
+    if (o->tree_replied && o->tree_ok)
+        app(out, cap, &n, "IPC$ tree connect -> ok; ");
+    else if (o->tree_replied)
+        app(out, cap, &n, "IPC$ tree connect -> 0x%08X; ", o->tree_status);
+    else if (o->tree_tried)
+        app(out, cap, &n, "IPC$ tree connect -> no reply; ");
     if (o->probe_replied)
         app(out, cap, &n, "Trans PeekNamedPipe FID 0 -> 0x%08X WordCount %u%s; ", o->probe_status, o->probe_wct,
             o->probe_cmd != 0x25 ? " (not a Trans reply)" : "");

@@ -212,7 +212,7 @@ void verdict_decide(const struct scan_obs *o, const struct ident *id, struct ver
             return;
         }
     }
-    if (o->tree_tried && !o->tree_ok && ntstatus_is_access_denied(o->tree_status)) {
+    if (o->tree_replied && !o->tree_ok && ntstatus_is_access_denied(o->tree_status)) {
         status_reason(o->tree_status, r, sizeof r);
         set(out, V_ACCESS_DENIED, 9, r, "IPC$ tree connect refused: needs credentials; not evidence of safety");
         out->has_status = 1;
@@ -238,7 +238,7 @@ void verdict_decide(const struct scan_obs *o, const struct ident *id, struct ver
         set(out, V_UNKNOWN, 11, r, d);
         out->has_status = 1;
         out->status = o->busy_status;
-    } else if (o->tree_tried && !o->tree_ok) {
+    } else if (o->tree_replied && !o->tree_ok) {
         status_reason(o->tree_status, r, sizeof r);
         snprintf(d, sizeof d, "IPC$ tree connect failed with 0x%08X", o->tree_status);
         set(out, V_UNKNOWN, 11, r, d);

@@ -31,7 +31,7 @@ static void win7(struct scan_obs *o)
     strcpy(o->native_os, "Windows 7 Home Basic 7601 Service Pack 1");
     strcpy(o->native_lanman, "Windows 7 Home Basic 6.1");
     o->auth = AUTH_ANONYMOUS;
-    o->tree_tried = o->tree_ok = 1;
+    o->tree_tried = o->tree_ok = o->tree_replied = 1;
 }
 
 static void probe(struct scan_obs *o, uint32_t st)
@@ -207,7 +207,7 @@ static void row9_access_denied(void **s)
     /* one refused form alone is not "needs credentials" (id2t frames 10 and 12) */
     o.login_status[LF_NULL] = NT_STATUS_SUCCESS;
     o.auth = AUTH_ANONYMOUS;
-    o.tree_tried = o.tree_ok = 1;
+    o.tree_tried = o.tree_ok = o.tree_replied = 1;
     probe(&o, NT_STATUS_INSUFF_SERVER_RESOURCES);
     EXPECT(&o, "vulnerable", 7, "insuff_server_resources");
     /* IPC$ refused */
