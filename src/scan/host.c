@@ -27,7 +27,7 @@
 enum step {
     ST_IDLE, ST_CONNECTING, ST_NBSS_REQ,
     ST_NEG, ST_SS_NTLM1, ST_SS_NTLM2, ST_SS_NULL, ST_SS_GUEST, ST_SS_CREDS1, ST_SS_CREDS2,
-    ST_TREE, ST_PEEK, ST_DP, ST_IDENT,
+    ST_TREE, ST_PEEK, ST_DP, ST_IDENT, ST_WAIT_IDENT, ST_WAIT_IDENT_END,
     ST_SMB2_NEG, ST_SMB2_SS,
 };
 enum phase { PH_SMB1, PH_SMB2, PH_DONE };
@@ -52,6 +52,15 @@ struct host {
     int waiting_rate;
     int finished;
     uint16_t uid, tid, mid, dp_mid;
+    uint16_t expect;            /* MID of the outstanding main request */
+    /* The identification NTLMSSP NEGOTIATE sent together with the null session (decisions.md 5
+     * order kept: the null session is tried first; the CHALLENGE only identifies, and is reused
+     * for the NTLMSSP anonymous form if the null session is refused). */
+    int ident_pending;
+    uint16_t ident_mid, ident_uid;
+    int ident_failed;
+    uint32_t ident_status;
+    int dp_waiting;             /* the ping waits until nothing else is outstanding */
     uint8_t ntlm_flags_ok;
     struct ntlm_challenge chal;  /* target_info points into ti[] */
     uint8_t ti[1024];
@@ -102,6 +111,7 @@ static struct smb1_ids ids(const struct host *h, uint16_t flags2)
 static void send_or_end(struct host *h, uint8_t *buf, size_t len, enum step st)
 {
     h->step = st;
+    h->expect = h->mid;
     if (h->signing && len > 4 && h->phase == PH_SMB1) {
         smb1_sign(buf + 4, len - 4, h->sign_key, sizeof h->sign_key, h->seq);
         h->seq += 2;   /* the reply takes seq + 1 */
@@ -175,6 +185,31 @@ static void send_plain(struct host *h, const char *account, enum step st)
     h->uid = 0;
     struct smb1_ids i = ids(h, F2_PLAIN(h));
     send_or_end(h, b, smb1_build_session_setup_plain(b, sizeof b, &i, account, ""), st);
+}
+
+/* The null session (form a) and, behind it in the same write, an NTLMSSP NEGOTIATE whose
+ * CHALLENGE gives the Windows version and names: one round trip instead of two. */
+static void send_null_with_ident(struct host *h)
+{
+    uint8_t b[BUILD_CAP], blob[256];
+    h->uid = 0;
+    struct smb1_ids i = ids(h, F2_PLAIN(h));
+    i.mid = ++h->mid;
+    size_t n1 = smb1_build_session_setup_plain(b, sizeof b, &i, "", "");
+    size_t bl = ntlmssp_build_negotiate(blob, sizeof blob);
+    struct smb1_ids j = ids(h, F2_EXT(h));
+    j.mid = ++h->mid;
+    size_t n2 = (n1 && bl) ? smb1_build_session_setup_blob(b + n1, sizeof b - n1, &j, blob, bl) : 0;
+    h->step = ST_SS_NULL;
+    h->expect = i.mid;
+    if (n1 && n2) {
+        h->ident_pending = 1;
+        h->ident_mid = j.mid;
+    }
+    if (n1 == 0 || conn_send(h->conn, b, n1 + n2) != 0) {
+        note(h, "a request could not be sent");
+        next_after_smb1(h);
+    }
 }
 
 static void send_tree(struct host *h)
@@ -411,14 +446,37 @@ static int creds_usable(struct host *h)
 
 /* The login ladder of decisions.md 5: (a) null session, (b) NTLMSSP anonymous, (c) guest,
  * (d) supplied credentials; the first form not yet tried on this host, or the end of SMB1. */
+static void send_auth(struct host *h, enum login_form form, uint16_t uid);
+
 static void ladder_next(struct host *h)
 {
-    const struct scan_obs *o = &h->obs;
+    struct scan_obs *o = &h->obs;
     if (!o->login_tried[LF_NULL]) {
-        send_plain(h, "", ST_SS_NULL);
+        if (h->ext_sec && !h->have_chal && !h->ident_pending && !o->login_tried[LF_NTLMSSP_ANON])
+            send_null_with_ident(h);
+        else
+            send_plain(h, "", ST_SS_NULL);
         return;
     }
     if (!o->login_tried[LF_NTLMSSP_ANON]) {
+        if (h->ident_pending) {
+            h->step = ST_WAIT_IDENT;       /* its CHALLENGE is on the way */
+            return;
+        }
+        if (h->ident_uid && h->have_chal) {
+            uint16_t uid = h->ident_uid;
+            h->ident_uid = 0;
+            send_auth(h, LF_NTLMSSP_ANON, uid);
+            return;
+        }
+        if (h->ident_failed) {
+            /* the NEGOTIATE already got a refusal: that is form (b)'s answer */
+            h->ident_failed = 0;
+            o->login_tried[LF_NTLMSSP_ANON] = 1;
+            o->login_status[LF_NTLMSSP_ANON] = h->ident_status;
+            ladder_next(h);
+            return;
+        }
         send_ntlm_negotiate(h, ST_SS_NTLM1);
         return;
     }
@@ -444,6 +502,10 @@ static void next_login(struct host *h, enum login_form failed)
  * names in the CHALLENGE, when no earlier round gave them. */
 static void ident_or_end(struct host *h)
 {
+    if (h->ident_pending) {
+        h->step = ST_WAIT_IDENT_END;
+        return;
+    }
     if (!h->obs.has_ntlm_version && !h->have_chal && h->obs.smb1 == SMB1_ACCEPTED && h->ext_sec) {
         send_ntlm_negotiate(h, ST_IDENT);
         return;
@@ -479,6 +541,61 @@ static void on_login_reply(struct host *h, const struct smb1_msg *m, enum login_
     next_login(h, form);
 }
 
+static void send_dp(struct host *h);
+
+/* The CHALLENGE (or refusal) of the identification NEGOTIATE sent behind the null session. */
+static void on_ident_reply(struct host *h, const struct smb1_msg *m)
+{
+    h->ident_pending = 0;
+    if (m->status == NT_STATUS_MORE_PROCESSING_REQUIRED) {
+        struct smb1_session_rsp sr;
+        if (smb1_parse_session_setup_rsp(m, &sr) == 0) {
+            take_session_strings(h, &sr);
+            parse_challenge_into_obs(h, sr.sec_blob, sr.sec_blob_len);
+        }
+        if (h->have_chal)
+            h->ident_uid = m->uid;
+    }
+    if (!h->have_chal) {
+        h->ident_failed = 1;
+        h->ident_status = m->status;
+    }
+    if (h->step == ST_WAIT_IDENT) {
+        ladder_next(h);
+    } else if (h->step == ST_WAIT_IDENT_END) {
+        next_after_smb1(h);
+    } else if (h->dp_waiting) {
+        h->dp_waiting = 0;
+        send_dp(h);
+    }
+}
+
+/* The AUTHENTICATE of form (b) (anonymous) or (d) (NTLMv2 with the supplied credentials) on the
+ * pending extended session `uid`, answering h->chal. */
+static void send_auth(struct host *h, enum login_form form, uint16_t uid)
+{
+    uint8_t blob[1024], b[BUILD_CAP];
+    size_t bl;
+    if (form == LF_CREDS) {
+        uint8_t nonce[8], key[16];
+        for (int k = 0; k < 8; k++)
+            nonce[k] = (uint8_t)rand();
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        uint64_t ft = ((uint64_t)now.tv_sec + 11644473600ull) * 10000000ull + (uint64_t)now.tv_nsec / 100;
+        bl = ntlmssp_build_auth_ntlmv2(blob, sizeof blob, &h->chal, engine_config(h->eng)->creds, nonce,
+                                       h->chal.timestamp ? h->chal.timestamp : ft, key);
+        memcpy(h->sign_key, key, sizeof h->sign_key);
+    } else {
+        bl = ntlmssp_build_auth_anonymous(blob, sizeof blob, &h->chal);
+    }
+    h->uid = uid;
+    h->mid++;
+    struct smb1_ids i = ids(h, F2_EXT(h));
+    send_or_end(h, b, bl ? smb1_build_session_setup_blob(b, sizeof b, &i, blob, bl) : 0,
+                form == LF_CREDS ? ST_SS_CREDS2 : ST_SS_NTLM2);
+}
+
 static void on_smb1(struct host *h, const uint8_t *body, size_t len)
 {
     struct scan_obs *o = &h->obs;
@@ -494,8 +611,12 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
     o->any_smb_reply = 1;
     if (!(m.flags & SMB1_FLAGS_REPLY))
         return;   /* not a reply: ignore */
+    if (h->ident_pending && m.mid == h->ident_mid && m.cmd == SMB1_SESSION_SETUP) {
+        on_ident_reply(h, &m);
+        return;
+    }
     /* Every reply but an implant's answer to the ping must carry the request's MID. */
-    if (m.mid != h->mid && !(h->step == ST_DP && m.cmd == SMB1_TRANS2)) {
+    if (m.mid != h->expect && !(h->step == ST_DP && m.cmd == SMB1_TRANS2)) {
         o->unexpected_mid = 1;
         next_after_smb1(h);
         return;
@@ -568,26 +689,7 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
                 next_login(h, form);
                 return;
             }
-            uint8_t blob[1024], b[BUILD_CAP];
-            size_t bl;
-            if (form == LF_CREDS) {
-                uint8_t nonce[8], key[16];
-                for (int k = 0; k < 8; k++)
-                    nonce[k] = (uint8_t)rand();
-                struct timespec now;
-                clock_gettime(CLOCK_REALTIME, &now);
-                uint64_t ft = ((uint64_t)now.tv_sec + 11644473600ull) * 10000000ull + (uint64_t)now.tv_nsec / 100;
-                bl = ntlmssp_build_auth_ntlmv2(blob, sizeof blob, &h->chal, engine_config(h->eng)->creds, nonce,
-                                               h->chal.timestamp ? h->chal.timestamp : ft, key);
-                memcpy(h->sign_key, key, sizeof h->sign_key);
-            } else {
-                bl = ntlmssp_build_auth_anonymous(blob, sizeof blob, &h->chal);
-            }
-            h->uid = m.uid;
-            h->mid++;
-            struct smb1_ids i = ids(h, F2_EXT(h));
-            send_or_end(h, b, bl ? smb1_build_session_setup_blob(b, sizeof b, &i, blob, bl) : 0,
-                        form == LF_CREDS ? ST_SS_CREDS2 : ST_SS_NTLM2);
+            send_auth(h, form, m.uid);
             return;
         }
         on_login_reply(h, &m, form);
@@ -641,6 +743,10 @@ static void on_smb1(struct host *h, const uint8_t *body, size_t len)
         } else if (id.kind == ID_NON_WINDOWS && !vuln) {
             text_copy(o->dp_reason, sizeof o->dp_reason, "not_windows");
         } else if (o->auth == AUTH_ANONYMOUS || o->auth == AUTH_GUEST) {
+            if (h->ident_pending) {
+                h->dp_waiting = 1;     /* never pipelined: wait for the outstanding reply */
+                return;
+            }
             send_dp(h);
             return;
         } else {
@@ -797,7 +903,7 @@ void host_on_end(struct host *h, struct conn *c, enum conn_end why)
         enum login_form lf = LF_COUNT;
         switch (h->step) {
         case ST_SS_NULL: lf = LF_NULL; break;
-        case ST_SS_NTLM1: case ST_SS_NTLM2: lf = LF_NTLMSSP_ANON; break;
+        case ST_SS_NTLM1: case ST_SS_NTLM2: case ST_WAIT_IDENT: lf = LF_NTLMSSP_ANON; break;
         case ST_SS_GUEST: lf = LF_GUEST; break;
         case ST_SS_CREDS1: case ST_SS_CREDS2: lf = LF_CREDS; break;
         default: break;
@@ -808,6 +914,8 @@ void host_on_end(struct host *h, struct conn *c, enum conn_end why)
              * the last connection for SMB2. */
             o->login_tried[lf] = 1;
             o->login_dropped[lf] = 1;
+            h->ident_pending = 0;
+            h->ident_uid = 0;
             if (!h->unicode && h->conns_used < MAX_CONNS - 1) {
                 h->unicode = 1;
                 open_conn(h);
