@@ -49,6 +49,7 @@ static void scan_help(void)
         "      --port N           SMB port (default 445)\n"
         "      --nbss-port N      NetBIOS session port used when 445 fails (default 139, 0 = never)\n"
         "      --no-nbns          no UDP 137 node-status query (no MAC, no NetBIOS name from it)\n"
+        "      --all-dialects     list every SMB2/3 dialect the server accepts (one more connection each)\n"
         "      --no-doublepulsar  do not send the DoublePulsar ping\n"
         "      --dry-run          print the probe bytes as hex and send nothing\n"
         "\n"
@@ -164,9 +165,10 @@ int cmd_scan(int argc, char **argv)
 {
     enum { O_EXCLUDE = 256, O_EXCLUDEFILE, O_RANDOMIZE, O_JSON, O_CSV, O_ALL, O_NOTABLE, O_PROGRESS, O_NOPROGRESS,
            O_TIMEOUT, O_MAXPAR, O_RATE, O_RETRIES, O_PORT, O_NBSSPORT, O_NONBNS, O_NODP, O_DRYRUN, O_AUTHFILE,
-           O_INPUTLIST };
+           O_INPUTLIST, O_ALLDIALECTS };
     static const struct option longopts[] = {
         {"all", no_argument, 0, O_ALL},
+        {"all-dialects", no_argument, 0, O_ALLDIALECTS},
         {"auth-file", required_argument, 0, O_AUTHFILE},
         {"csv", required_argument, 0, O_CSV},
         {"dry-run", no_argument, 0, O_DRYRUN},
@@ -216,6 +218,7 @@ int cmd_scan(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'v': log_set_level(log_get_level() < LOG_DEBUG ? log_get_level() + 1 : LOG_DEBUG); break;
         case O_ALL: all = 1; break;
+        case O_ALLDIALECTS: cfg.all_dialects = 1; break;
         case O_NOTABLE: no_table = 1; break;
         case O_PROGRESS: progress = 1; break;
         case O_NOPROGRESS: progress = 0; break;

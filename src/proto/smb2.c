@@ -129,26 +129,34 @@ static const uint8_t preauth_salt[32] = {
     '-', 's', 'a', 'l', 't', '-', 'f', 'i', 'x', 'e', 'd', '-', '0', '0', '0', '1',
 };
 
-size_t smb2_build_negotiate(uint8_t *out, size_t cap, uint64_t message_id, const uint8_t client_guid[16])
+size_t smb2_build_negotiate_dialects(uint8_t *out, size_t cap, uint64_t message_id, const uint8_t client_guid[16],
+                                     const uint16_t *dialects, size_t n_dialects)
 {
     static const uint8_t zero_guid[16];
-    if (!out)
+    if (!out || !dialects || n_dialects == 0 || n_dialects > 16)
         return 0;
+    int has311 = 0;
+    for (size_t i = 0; i < n_dialects; i++)
+        has311 |= dialects[i] == 0x0311;
     struct wb w = {out, cap, 0, 0};
     wb_header(&w, SMB2_NEGOTIATE, message_id, 0);
     size_t ctx_off_pos = 0;
     wb_le16(&w, 36);                    /* StructureSize */
-    wb_le16(&w, 5);                     /* DialectCount */
+    wb_le16(&w, (uint16_t)n_dialects);  /* DialectCount */
     wb_le16(&w, 0x0001);                /* SecurityMode: signing enabled */
     wb_le16(&w, 0);                     /* Reserved */
-    wb_le32(&w, 0x7F);                  /* Capabilities */
+    wb_le32(&w, has311 ? 0x7F : 0x07);  /* Capabilities */
     wb_mem(&w, client_guid ? client_guid : zero_guid, 16);
     ctx_off_pos = w.off;
-    wb_le32(&w, 0);                     /* NegotiateContextOffset (patched below) */
-    wb_le16(&w, 2);                     /* NegotiateContextCount */
+    wb_le32(&w, 0);                     /* NegotiateContextOffset (patched below) / ClientStartTime */
+    wb_le16(&w, has311 ? 2 : 0);        /* NegotiateContextCount */
     wb_le16(&w, 0);                     /* Reserved2 */
-    for (size_t i = 0; i < 5; i++)
-        wb_le16(&w, offered_dialects[i]);
+    for (size_t i = 0; i < n_dialects; i++)
+        wb_le16(&w, dialects[i]);
+    if (!has311) {
+        /* no contexts: ClientStartTime stays 0 */
+        return w.err ? 0 : wb_finish(&w);
+    }
     wb_align8(&w);
     size_t ctx_off = wb_smboff(&w);
     /* SMB2_PREAUTH_INTEGRITY_CAPABILITIES: SHA-512, 32-byte salt */
@@ -171,6 +179,11 @@ size_t smb2_build_negotiate(uint8_t *out, size_t cap, uint64_t message_id, const
         return 0;
     wr_le32(out + ctx_off_pos, (uint32_t)ctx_off);
     return wb_finish(&w);
+}
+
+size_t smb2_build_negotiate(uint8_t *out, size_t cap, uint64_t message_id, const uint8_t client_guid[16])
+{
+    return smb2_build_negotiate_dialects(out, cap, message_id, client_guid, offered_dialects, 5);
 }
 
 size_t smb2_build_session_setup(uint8_t *out, size_t cap, uint64_t message_id, uint64_t session_id,

@@ -31,6 +31,9 @@ int smb2_parse(const uint8_t *p, size_t n, struct smb2_msg *m);
 
 /* NEGOTIATE offering 2.0.2, 2.1, 3.0, 3.0.2, 3.1.1 (with contexts); signing enabled. */
 size_t smb2_build_negotiate(uint8_t *out, size_t cap, uint64_t message_id, const uint8_t client_guid[16]);
+/* NEGOTIATE offering exactly the given dialects (contexts only when 0x0311 is among them). */
+size_t smb2_build_negotiate_dialects(uint8_t *out, size_t cap, uint64_t message_id, const uint8_t client_guid[16],
+                                     const uint16_t *dialects, size_t n_dialects);
 /* SESSION_SETUP with a security blob; session_id 0 for the first round. */
 size_t smb2_build_session_setup(uint8_t *out, size_t cap, uint64_t message_id, uint64_t session_id,
                                 const uint8_t *blob, size_t blob_len);

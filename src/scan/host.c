@@ -30,7 +30,10 @@ enum step {
     ST_TREE, ST_PEEK, ST_DP, ST_IDENT, ST_WAIT_IDENT, ST_WAIT_IDENT_END,
     ST_SMB2_NEG, ST_SMB2_SS,
 };
-enum phase { PH_SMB1, PH_SMB2, PH_DONE };
+enum phase { PH_SMB1, PH_SMB2, PH_SMB2_EACH, PH_DONE };
+/* --all-dialects: one more connection per lower dialect, as nmap's smb-protocols does (this goes
+ * beyond the three-connection budget, which is why it is not the default). */
+static const uint16_t SMB2_DIALECTS[5] = {0x0202, 0x0210, 0x0300, 0x0302, 0x0311};
 
 struct host {
     struct engine *eng;
@@ -61,6 +64,7 @@ struct host {
     int ident_failed;
     uint32_t ident_status;
     int dp_waiting;             /* the ping waits until nothing else is outstanding */
+    int each_idx;               /* --all-dialects: index into SMB2_DIALECTS being tried */
     uint8_t ntlm_flags_ok;
     struct ntlm_challenge chal;  /* target_info points into ti[] */
     uint8_t ti[1024];
@@ -129,7 +133,7 @@ static void send_or_end(struct host *h, uint8_t *buf, size_t len, enum step st)
 static void open_conn(struct host *h)
 {
     const struct scan_config *cfg = engine_config(h->eng);
-    if (h->conns_used >= MAX_CONNS) {
+    if (h->conns_used >= MAX_CONNS && h->phase != PH_SMB2_EACH) {
         if (h->phase == PH_SMB1)
             next_after_smb1(h);
         else
@@ -281,12 +285,43 @@ static void send_nbss_request(struct host *h)
 }
 
 /* The first request of the current phase, once the transport is ready. */
+static void send_smb2_negotiate_one(struct host *h)
+{
+    uint8_t b[BUILD_CAP], guid[16];
+    for (int k = 0; k < 16; k++)
+        guid[k] = (uint8_t)(0x53 + k);
+    send_or_end(h, b, smb2_build_negotiate_dialects(b, sizeof b, 0, guid, &SMB2_DIALECTS[h->each_idx], 1),
+                ST_SMB2_NEG);
+}
+
 static void phase_first_request(struct host *h)
 {
     if (h->phase == PH_SMB1)
         send_negotiate(h);
+    else if (h->phase == PH_SMB2_EACH)
+        send_smb2_negotiate_one(h);
     else
         send_smb2_negotiate(h);
+}
+
+/* After the SMB2 negotiate: with --all-dialects, the next lower dialect not yet known; else done. */
+static void smb2_next_or_finish(struct host *h)
+{
+    const struct scan_config *cfg = engine_config(h->eng);
+    drop_conn(h);
+    if (cfg->all_dialects && h->obs.smb2_ok) {
+        int start = h->phase == PH_SMB2_EACH ? h->each_idx + 1 : 0;
+        for (int i = start; i < 5; i++) {
+            if (SMB2_DIALECTS[i] >= h->obs.smb2_dialect)
+                break;
+            h->each_idx = i;
+            h->phase = PH_SMB2_EACH;
+            h->obs.smb2_each_tried |= 1u << i;
+            open_conn(h);
+            return;
+        }
+    }
+    finish(h);
 }
 
 /* ------------------------------------------------------------------ phase changes */
@@ -361,6 +396,8 @@ void host_on_connect(struct host *h, struct conn *c, int status)
         }
         if (h->phase == PH_SMB1 && *ps == PS_OPEN)
             next_after_smb1(h);
+        else if (h->phase == PH_SMB2_EACH)
+            smb2_next_or_finish(h);
         else
             finish(h);
         return;
@@ -784,6 +821,14 @@ static void on_smb2(struct host *h, const uint8_t *body, size_t len)
         return;
     }
     o->any_smb_reply = 1;
+    if (h->step == ST_SMB2_NEG && h->phase == PH_SMB2_EACH) {
+        struct smb2_negotiate_rsp nr;
+        if (m.cmd == SMB2_NEGOTIATE && m.status == 0 && smb2_parse_negotiate_rsp(&m, &nr) == 0 &&
+            nr.dialect == SMB2_DIALECTS[h->each_idx])
+            o->smb2_each_ok |= 1u << h->each_idx;
+        smb2_next_or_finish(h);
+        return;
+    }
     if (h->step == ST_SMB2_NEG) {
         struct smb2_negotiate_rsp nr;
         if (m.cmd != SMB2_NEGOTIATE || m.status != 0 || smb2_parse_negotiate_rsp(&m, &nr) != 0) {
@@ -798,7 +843,7 @@ static void on_smb2(struct host *h, const uint8_t *body, size_t len)
             send_smb2_ss(h);
             return;
         }
-        finish(h);
+        smb2_next_or_finish(h);
         return;
     }
     if (h->step == ST_SMB2_SS) {
@@ -806,7 +851,7 @@ static void on_smb2(struct host *h, const uint8_t *body, size_t len)
         /* SMB2 anonymous refusals say nothing about SMB1 logins: only the challenge is used. */
         if (m.cmd == SMB2_SESSION_SETUP && smb2_parse_session_setup_rsp(&m, &sr) == 0)
             parse_challenge_into_obs(h, sr.sec_blob, sr.sec_blob_len);
-        finish(h);
+        smb2_next_or_finish(h);
         return;
     }
     finish(h);
@@ -860,7 +905,7 @@ void host_on_message(struct host *h, struct conn *c, uint8_t type, const uint8_t
             next_after_smb1(h);
             return;
         }
-        if (h->phase == PH_SMB2) {
+        if (h->phase != PH_SMB1) {
             on_smb2(h, body, len);
             return;
         }
@@ -868,7 +913,7 @@ void host_on_message(struct host *h, struct conn *c, uint8_t type, const uint8_t
         next_after_smb1(h);
         return;
     }
-    if (h->phase == PH_SMB2) {
+    if (h->phase != PH_SMB1) {
         /* An SMB1 answer to an SMB2 negotiate: no SMB2. */
         struct smb1_msg m;
         if (smb1_parse(body, len, &m) == 0)
@@ -897,6 +942,10 @@ void host_on_end(struct host *h, struct conn *c, enum conn_end why)
             next_after_smb1(h);
         else
             finish(h);
+        return;
+    }
+    if (h->phase == PH_SMB2_EACH) {
+        smb2_next_or_finish(h);
         return;
     }
     if (h->phase == PH_SMB1) {

@@ -38,6 +38,7 @@ struct scan_obs {
     uint16_t smb2_dialect;
     int sign_req_smb2;          /* -1 unknown */
     uint32_t smb2_status;       /* status of a failed SMB2 negotiate */
+    unsigned smb2_each_tried, smb2_each_ok;  /* --all-dialects: bit i = 2.0.2, 2.1, 3.0, 3.0.2, 3.1.1 */
     /* identification */
     int has_ntlm_version, ntlm_version_ff;
     uint8_t ntlm_major, ntlm_minor, ntlm_rev;

@@ -96,8 +96,15 @@ void scan_fill_record(struct record *r, const struct scan_host_view *h)
     record_str(r, "smb1_dialect", o->smb1_dialect[0] ? o->smb1_dialect : NULL);
     /* Always an array (decisions.md 7): the dialect chosen from an offer of all, [] when SMB2 did
      * not answer or was not tried. */
-    const char *dn = o->smb2_ok ? smb2_dialect_name(o->smb2_dialect) : NULL;
-    record_str_array(r, "smb2_dialects", dn ? &dn : NULL, dn ? 1u : 0u);
+    static const uint16_t all[5] = {0x0202, 0x0210, 0x0300, 0x0302, 0x0311};
+    const char *dl[6];
+    unsigned nd = 0;
+    for (int i = 0; i < 5; i++)
+        if (o->smb2_each_ok & (1u << i))
+            dl[nd++] = smb2_dialect_name(all[i]);
+    if (o->smb2_ok && smb2_dialect_name(o->smb2_dialect))
+        dl[nd++] = smb2_dialect_name(o->smb2_dialect);
+    record_str_array(r, "smb2_dialects", dl, nd);
     record_tri(r, "signing_required_smb1", o->sign_req_smb1);
     record_tri(r, "signing_required_smb2", o->sign_req_smb2);
     record_str(r, "os", id->os_name[0] ? id->os_name : NULL);

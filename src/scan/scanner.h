@@ -16,6 +16,7 @@ struct scan_config {
     unsigned retries;           /* extra attempts after a reset before any byte (default 1) */
     int no_doublepulsar;
     int no_nbns;                /* skip the UDP 137 node-status query */
+    int all_dialects;           /* every SMB2/3 dialect, one connection each (beyond the 3-connection budget) */
     uint16_t port_smb;          /* 445 */
     uint16_t port_nbss;         /* 139; 0 = never fall back */
     const struct ntlm_creds *creds;  /* NULL: anonymous and guest only */

@@ -119,6 +119,11 @@ void verdict_decide(const struct scan_obs *o, const struct ident *id, struct ver
     char d[256], r[48];
     memset(out, 0, sizeof *out);
 
+    /* Ctrl-C: a host cut short is undecided unless what it already answered decides it. */
+    if (o->interrupted && !o->probe_replied && !((o->smb1 == SMB1_REFUSED || o->smb1 == SMB1_RESET) && o->smb2_ok)) {
+        set(out, V_UNKNOWN, 11, "interrupted", "the scan was interrupted before this host was decided");
+        return;
+    }
     /* Row 1-2: nothing answered, or only resets. */
     if (ports_all(o, PS_TIMEOUT, PS_UNREACH)) {
         int icmp = o->p445 == PS_UNREACH || o->p139 == PS_UNREACH;
