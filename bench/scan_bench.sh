@@ -76,7 +76,16 @@ run_sg() { # LABEL TARGET
   SG_EL=$el
 }
 
+lab_cpu() { # user+system seconds of the responder and its workers so far
+  local t=0 p
+  for p in $(pgrep -f "smbguard-lab --hosts"); do
+    t=$(( t + $(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0) ))
+  done
+  echo "scale=2; $t / $(getconf CLK_TCK)" | bc
+}
+c0=$(lab_cpu)
 run_sg "smbguard $NET" "$NET"
+echo "  lab responder CPU during the scan: $(echo "$(lab_cpu) - $c0" | bc) s"
 got=$(count "$T/out.json"); want=$(cat "$T/expected")
 echo "  verdicts: $got"
 echo "  expected: $want"
@@ -100,7 +109,7 @@ fi
 
 if [ "$SLASH8" = 1 ]; then
   # RSS bound with 127.0.0.0/8 in the target list: stopped after 30 s, RSS sampled every 0.5 s
-  "$SG" scan 127.0.0.0/8 --json /dev/null --no-table --no-progress -q --timeout 1 >/dev/null 2>"$T/s8.err" &
+  "$SG" scan 127.0.0.0/8 --json /dev/null --no-table --no-progress --timeout 1 >/dev/null 2>"$T/s8.err" &
   pid=$!
   max=0
   for _ in $(seq 60); do
