@@ -1000,6 +1000,8 @@ void host_on_end(struct host *h, struct conn *c, enum conn_end why)
         }
         if (why == CE_TIMEOUT)
             o->smb_timeout = !o->any_smb_reply;
+        else if (o->any_smb_reply)
+            o->conn_closed = 1;
         switch (h->step) {
         case ST_PEEK: note(h, "the connection ended before the probe reply"); break;
         case ST_TREE: note(h, "the connection ended before the IPC$ tree connect reply"); break;

@@ -74,6 +74,7 @@ struct scan_obs {
     char dp_reason[48];
     /* free text for "what was seen" when nothing else decides */
     char note[160];
+    int conn_closed;            /* the server closed an SMB connection in the middle of an exchange */
     int interrupted;
 };
 

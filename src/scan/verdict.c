@@ -253,6 +253,8 @@ void verdict_decide(const struct scan_obs *o, const struct ident *id, struct ver
         set(out, V_UNKNOWN, 11, "probe_no_reply", "the MS17-010 probe got no reply before the deadline");
     } else if (o->smb1 == SMB1_ODD) {
         set(out, V_UNKNOWN, 11, "smb1_unexpected_reply", o->note[0] ? o->note : "SMB1 reply not understood");
+    } else if (o->conn_closed) {
+        set(out, V_UNKNOWN, 11, "connection_closed", o->note[0] ? o->note : "the server closed the connection mid-exchange");
     } else if (o->interrupted) {
         set(out, V_UNKNOWN, 11, "interrupted", "the scan was interrupted before this host was decided");
     } else {

@@ -185,6 +185,43 @@ static void print_line(FILE *out, const char *const *cells, unsigned n, const si
     fputc('\n', out);
 }
 
+/* Natural order of the first cell: digit runs compare as numbers, so 10.0.0.9 < 10.0.0.10 and
+ * PC2 < PC10; the table reads in address order whatever order hosts finished in. */
+static int natural_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            size_t na = 0, nb = 0;
+            while (a[na] >= '0' && a[na] <= '9')
+                na++;
+            while (b[nb] >= '0' && b[nb] <= '9')
+                nb++;
+            if (na != nb)
+                return na < nb ? -1 : 1;
+            int c = strncmp(a, b, na);
+            if (c)
+                return c;
+            a += na;
+            b += nb;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
+static int row_cmp(const void *x, const void *y)
+{
+    return natural_cmp(*(const char *const *)x, *(const char *const *)y);
+}
+
 static int table_close(struct sink *base)
 {
     struct table_sink *s = (struct table_sink *)base;
@@ -192,6 +229,7 @@ static int table_close(struct sink *base)
     size_t *widths = calloc(s->n_cols ? s->n_cols : 1, sizeof *widths);
     const char **cells = calloc(s->n_cols ? s->n_cols : 1, sizeof *cells);
     if (widths && cells && s->n_rows > 0) {
+        qsort(s->rows, s->n_rows, sizeof *s->rows, row_cmp);
         for (unsigned c = 0; c < s->n_cols; c++)
             widths[c] = sink_str_width(s->cols[c]);
         for (size_t i = 0; i < s->n_rows; i++)
