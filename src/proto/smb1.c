@@ -1,5 +1,6 @@
 /* smb1.c: SMB1 header parsing, the requests the scanner sends and the replies it reads
  * (protocol.md sections 2-6, decisions.md sections 2-6). Pure codec: no I/O, no allocation. */
+#include "proto/wb.h"
 #include "proto/smb1.h"
 #include "core/rd.h"
 #include "core/text.h"
@@ -59,48 +60,6 @@ int smb_is_smb2(const uint8_t *p, size_t n)
 
 /* ---------------------------------------------------------------- building */
 
-/* A message under construction: out[0..3] NBSS header, out[4..] SMB. All writes check cap. */
-struct wb {
-    uint8_t *p;
-    size_t cap, off;
-    int err;
-};
-
-static void wb_u8(struct wb *w, uint8_t v)
-{
-    if (w->err || w->off + 1 > w->cap) {
-        w->err = 1;
-        return;
-    }
-    w->p[w->off++] = v;
-}
-static void wb_le16(struct wb *w, uint16_t v)
-{
-    wb_u8(w, (uint8_t)v);
-    wb_u8(w, (uint8_t)(v >> 8));
-}
-static void wb_le32(struct wb *w, uint32_t v)
-{
-    wb_le16(w, (uint16_t)v);
-    wb_le16(w, (uint16_t)(v >> 16));
-}
-static void wb_mem(struct wb *w, const void *src, size_t n)
-{
-    if (w->err || n > w->cap - w->off) {
-        w->err = 1;
-        return;
-    }
-    if (n)
-        memcpy(w->p + w->off, src, n);
-    w->off += n;
-}
-static void wb_zero(struct wb *w, size_t n)
-{
-    for (size_t i = 0; i < n && !w->err; i++)
-        wb_u8(w, 0);
-}
-/* SMB offset of the next byte (NBSS header excluded). */
-static size_t wb_smboff(const struct wb *w) { return w->off - 4; }
 /* Pads with one zero byte when the next byte would sit at an odd SMB offset. */
 static void wb_align2(struct wb *w)
 {

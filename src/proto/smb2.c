@@ -1,5 +1,6 @@
 /* smb2.c: SMB2/3 header, NEGOTIATE (2.0.2 .. 3.1.1 with negotiate contexts) and SESSION_SETUP
  * (protocol.md 3.4; MS-SMB2 2.2.1-2.2.6). Pure codec: no I/O, no allocation. */
+#include "proto/wb.h"
 #include "proto/smb2.h"
 #include "core/rd.h"
 #include <string.h>
@@ -49,39 +50,6 @@ int smb2_parse(const uint8_t *p, size_t n, struct smb2_msg *m)
     return 0;
 }
 
-struct wb {
-    uint8_t *p;
-    size_t cap, off;
-    int err;
-};
-static void wb_u8(struct wb *w, uint8_t v)
-{
-    if (w->err || w->off + 1 > w->cap) {
-        w->err = 1;
-        return;
-    }
-    w->p[w->off++] = v;
-}
-static void wb_le16(struct wb *w, uint16_t v) { wb_u8(w, (uint8_t)v); wb_u8(w, (uint8_t)(v >> 8)); }
-static void wb_le32(struct wb *w, uint32_t v) { wb_le16(w, (uint16_t)v); wb_le16(w, (uint16_t)(v >> 16)); }
-static void wb_le64(struct wb *w, uint64_t v) { wb_le32(w, (uint32_t)v); wb_le32(w, (uint32_t)(v >> 32)); }
-static void wb_mem(struct wb *w, const void *src, size_t n)
-{
-    if (w->err || n > w->cap - w->off) {
-        w->err = 1;
-        return;
-    }
-    if (n)
-        memcpy(w->p + w->off, src, n);
-    w->off += n;
-}
-static void wb_zero(struct wb *w, size_t n)
-{
-    for (size_t i = 0; i < n && !w->err; i++)
-        wb_u8(w, 0);
-}
-/* Offset from the SMB2 header start (after the 4-byte NBSS header). */
-static size_t wb_smboff(const struct wb *w) { return w->off - 4; }
 static void wb_align8(struct wb *w)
 {
     while (!w->err && (wb_smboff(w) & 7))
