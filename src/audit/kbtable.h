@@ -31,7 +31,10 @@ struct kb_info {
     uint32_t kb;
     enum kb_effect effect;
     const char *kind;      /* "security-only", "monthly rollup", "preview rollup", "out-of-band", "cumulative update" */
+                           /* also "rollup" (monthly or preview: the source does not tell which) and
+                            * "security update" (Vista/2008: KB4012598, KB4018466, KB3177186) */
     const char *month;     /* "2017-03" */
+                           /* "" when the source gives no release month */
     const char *title;     /* short English title */
     int ubr;               /* Windows 10/2016 CU: the UBR it sets; 0 otherwise */
 };
@@ -51,8 +54,24 @@ struct family_info {
     const char *smallest_fix_title;
     const char *prerequisites;          /* "SP1 (KB976932)", "KB2919355", ... or NULL */
     const char *smb1_off;               /* how to turn the SMB1 server off on this OS */
+    /* additions (after the fields above, which keep their order) */
+    const char *id;                     /* stable token of the family in data/ms17010.csv: "7_2008r2" */
+    const char *covers;                 /* editions, builds and architectures the family stands for */
+    unsigned min_sp;                    /* lowest service pack that can take the fix (XP x86 3, XP x64/2003 2,
+                                         * Vista/2008 2, 7/2008 R2 1); 0 when no service-pack floor */
+    const char *no_fix_levels;          /* levels for which no fix exists ("6000 (RTM), 6001 (SP1)"), or NULL */
+    const char *package_rule;           /* how the KB4012598 package is named (per UI language on XP/2003), or NULL */
+    unsigned ubr_rollback_lo, ubr_rollback_hi;  /* 10240: UBR window [lo, hi) of CVE-2024-43491 in which the
+                                                 * UBR alone does not decide (decisions.md 8 rule 2); 0, 0 elsewhere */
 };
 const struct family_info *kbtable_family(enum os_family f);
 const char *os_family_name(enum os_family f);
+
+/* additions */
+/* All rows of a family, sorted by KB number, unique: *rows gets the array (NULL when none), returns the count. */
+unsigned kbtable_rows(enum os_family f, const struct kb_info **rows);
+/* The newest (highest-numbered) KB that carries the fix for the family (advice: "the latest rollup you are
+ * entitled to"), or 0. */
+uint32_t kbtable_newest_fix(enum os_family f);
 
 #endif
