@@ -50,18 +50,32 @@ fi
 cleanup_policy() { if [ "$own_policy" = 1 ]; then "${SUDO[@]}" rm -f "$policy"; fi; }
 trap cleanup_policy EXIT
 
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq \
+APT_OPTS=(-o DPkg::Lock::Timeout=300 -o Acquire::Retries=3)
+"${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -qq
+"${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y -qq \
   -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
 
-# Stop any samba daemon that the install started (by PID, only new ones).
+# Stop any system samba daemon that the install started (by PID, only new ones): same network
+# namespace as us and the system configuration, so test instances (private smb.conf, own
+# namespace) that happen to start meanwhile are never touched.
+system_daemon() {
+  local pid=$1 args
+  [ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$(readlink /proc/self/ns/net)" ] || return 1
+  args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  case "$args" in
+    *--configfile=/etc/samba/smb.conf*) return 0 ;;
+    *--configfile*|*" -s "*) return 1 ;;
+  esac
+  return 0
+}
 for pid in $(samba_pids); do
   case "$before" in *" $pid "*) continue ;; esac
+  system_daemon "$pid" || continue
   echo "deps.sh: stopping samba daemon started by the install: pid $pid ($(cat /proc/"$pid"/comm 2>/dev/null))"
   "${SUDO[@]}" kill "$pid" 2>/dev/null || true
 done
-# With systemd, also keep them from starting at boot (ignored when systemd is absent).
-if [ -d /run/systemd/system ]; then
+# With systemd, and only when this run installed samba, also stop and disable its units.
+if [ -d /run/systemd/system ] && [[ " ${missing[*]} " == *" samba "* ]]; then
   "${SUDO[@]}" systemctl disable --now smbd nmbd samba-ad-dc 2>/dev/null || true
 fi
 echo "deps.sh: done"

@@ -133,7 +133,9 @@ void scan_fill_record(struct record *r, const struct scan_host_view *h)
         record_null(r, "doublepulsar_key");
         record_null(r, "doublepulsar_mid_delta");
     }
-    record_str(r, "doublepulsar_reason", o->dp_reason[0] ? o->dp_reason : NULL);
+    /* not_checked always says why: disabled, not_windows, no_anonymous_session, or not_reached
+     * (the exchange ended before the ping could be sent: closed port, no session, no IPC$) */
+    record_str(r, "doublepulsar_reason", o->dp_reason[0] ? o->dp_reason : o->dp == DP_NOT_CHECKED ? "not_reached" : NULL);
     record_bool(r, "os_mismatch", vd->os_mismatch);
     char ev[512];
     scan_evidence(o, ev, sizeof ev);

@@ -7,10 +7,11 @@
 # Functions:
 #   lab_init [SMBGUARD [LAB]]        temp dir ($LAB_TMP), EXIT trap, checks we are in a namespace;
 #                                    sets SMBGUARD (scanner) and SMBGUARD_LAB (lab responder, may be "")
-#   lab_start NAME ADDR PROFILE      the lab responder (tests/lab) with PROFILE on ADDR:445
+#   lab_start NAME ADDR PROFILE [PORT]  the lab responder (tests/lab) with PROFILE on ADDR:PORT (445)
 #   lab_addr ADDR                    ip addr add ADDR/32 dev lo (smbd only binds existing addresses)
 #   samba_start NAME ADDR PROFILE [smb.conf lines...]
-#        PROFILE: smb1on | smb1off | smb1only | signing   (+ guest IPC$ on all of them)
+#        PROFILE: smb1on | smb1off | smb1only | signing   (+ guest IPC$ on all of them); extra
+#        lines come last and so override ("smb ports = 139": waits for that port instead of 445)
 #        sets SAMBA_PID_<NAME>, SAMBA_CONF_<NAME>, records start time in SAMBA_START_MS_<NAME>
 #   samba_stop NAME                  stop that smbd and its samba-dcerpcd/rpcd_* helpers, by PID
 #   impacket_start NAME ADDR         impacket smbserver.py (SMB1 only, no -smb2support) on ADDR:445
@@ -174,6 +175,10 @@ EOC
    guest ok = yes
 EOC
   } >"$conf"
+  local waitport=445 l2
+  for l2 in "$@"; do
+    if [[ "$l2" =~ ^smb\ ports\ *=\ *([0-9]+) ]]; then waitport=${BASH_REMATCH[1]}; fi
+  done
   local t0; t0=$(now_ms)
   # setsid: own process session (smbd must not share the test's session/process group)
   setsid smbd --foreground --no-process-group --debug-stdout -s "$conf" >"$d/smbd.out" 2>&1 </dev/null &
@@ -181,13 +186,13 @@ EOC
   LAB_PIDS+=("$pid")
   printf -v "SAMBA_PID_${name//-/_}" '%s' "$pid"
   printf -v "SAMBA_CONF_${name//-/_}" '%s' "$conf"
-  if ! wait_port "$addr" 445 15 "$pid"; then
+  if ! wait_port "$addr" "$waitport" 15 "$pid"; then
     tail -n 30 "$d/smbd.out" >&2
     fail "samba $name ($profile) did not start on $addr"
   fi
   local ms=$(( $(now_ms) - t0 ))
   printf -v "SAMBA_START_MS_${name//-/_}" '%s' "$ms"
-  note "samba $name ($profile) on $addr:445 pid $pid, listening after ${ms} ms"
+  note "samba $name ($profile) on $addr:$waitport pid $pid, listening after ${ms} ms"
 }
 
 samba_stop() {
@@ -222,12 +227,12 @@ impacket_start() {
 # lab_start NAME ADDR PROFILE: the project's lab responder (tests/lab, $SMBGUARD_LAB) on ADDR:445.
 # Waits (bounded) for its "ready" line and for the port.
 lab_start() {
-  local name=$1 addr=$2 profile=$3
+  local name=$1 addr=$2 profile=$3 port=${4:-445}
   [ -n "${SMBGUARD_LAB:-}" ] && [ -x "$SMBGUARD_LAB" ] || fail "lab responder not built (SMBGUARD_LAB=${SMBGUARD_LAB:-})"
   local d="$LAB_TMP/lab-$name"
   mkdir -p "$d"
   local t0; t0=$(now_ms)
-  setsid "$SMBGUARD_LAB" --listen "$addr:445" --profile "$profile" --verbose >"$d/out.log" 2>&1 </dev/null &
+  setsid "$SMBGUARD_LAB" --listen "$addr:$port" --profile "$profile" --verbose >"$d/out.log" 2>&1 </dev/null &
   local pid=$!
   LAB_PIDS+=("$pid")
   local i n=$(( 10 * SMBGUARD_TIME_SCALE * 50 ))
@@ -236,8 +241,8 @@ lab_start() {
     kill -0 "$pid" 2>/dev/null || { cat "$d/out.log" >&2; fail "lab responder $profile exited"; }
     sleep 0.02
   done
-  wait_port "$addr" 445 5 "$pid" || { cat "$d/out.log" >&2; fail "lab responder $profile not listening on $addr:445"; }
-  note "lab responder $name ($profile) on $addr:445 pid $pid, ready after $(( $(now_ms) - t0 )) ms"
+  wait_port "$addr" "$port" 5 "$pid" || { cat "$d/out.log" >&2; fail "lab responder $profile not listening on $addr:$port"; }
+  note "lab responder $name ($profile) on $addr:$port pid $pid, ready after $(( $(now_ms) - t0 )) ms"
 }
 
 # A python3 TCP server. MODE junk: reply to the first bytes (or after 0.2 s of silence) with an

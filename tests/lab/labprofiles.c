@@ -13,6 +13,8 @@
 #define BOFL "bofl_ms17-010.pcap"
 #define PSEX "elcabezzonn_psexec_cmd.pcap"
 #define NSHR "elcabezzonn_more_netshare.pcap"
+#define EICR "sv_smb-eicar-file_input.pcap"
+#define XPSP3 "nixawk_MS17_010_xpsp3_msf.pcap"
 
 #define P(k, f, q, a) {.kind = (k), .pcap = (f), .req_frame = (q), .rep_frame = (a)}
 
@@ -86,6 +88,26 @@ static struct lab_pair win10_1511[] = {
     P(LK_LOGOFF, TMDP, 72, 73),
 };
 
+/* Windows Server 2019 (NTLMSSP 10.0.17763, Native OS "Windows Server 2019 Standard 17763") speaking
+ * SMB1 to smbclient, 192.168.1.3 in EICR. Every request there is Unicode; no null session, no IPC$
+ * (its one tree connect is to PUBLIC), no Peek, no ping, no SMB2: all of those close. */
+static struct lab_pair win2019_smb1[] = {
+    P(LK_NEG_NTLM, EICR, 4, 5),     /* extended security, NT LM 0.12 (no SMB2 string offered) */
+    P(LK_SS_NTLM_NEG, EICR, 7, 8),  /* SPNEGO CHALLENGE 10.0.17763, 0xC0000016 (Unicode request) */
+    P(LK_SS_NTLM_AUTH, EICR, 9, 10), /* true anonymous (empty LM/NT), accepted, Action 0 */
+};
+
+/* Windows XP SP3 (NTLMSSP 5.1.2600, Native OS "Windows 5.1") against Metasploit's MS17-010
+ * scanner, 10.97.100.208 in XPSP3: every request ASCII, no Trans2 ping, no SMB2. */
+static struct lab_pair xpsp3_unpatched[] = {
+    P(LK_NEG_NTLM, XPSP3, 1, 2),     /* extended security; empty security blob (raw NTLMSSP) */
+    P(LK_SS_NTLM_NEG, XPSP3, 3, 4),  /* raw (not SPNEGO) CHALLENGE 5.1.2600, 0xC0000016 */
+    P(LK_SS_NTLM_AUTH, XPSP3, 5, 6), /* empty user with LMv2/NTLMv2 responses: 0xC000006D */
+    P(LK_SS_NULL, XPSP3, 7, 8),      /* plain null session, ASCII, accepted (WordCount 3) */
+    P(LK_TREE_IPC, XPSP3, 9, 10),    /* ASCII, WordCount 3 reply */
+    P(LK_PEEK, XPSP3, 11, 12),       /* 0xC0000205 */
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 static struct lab_profile profiles[] = {
     {"win7-unpatched", "Windows 7 SP1 x64, unpatched (" ID2T ")", win7_unpatched, N(win7_unpatched)},
@@ -97,6 +119,10 @@ static struct lab_profile profiles[] = {
      s2012r2_member, N(s2012r2_member)},
     {"win10-1511", "Windows 10 1511 build 10586: SMB2 anonymous refused, SMB1 anonymous accepted ("
      TMDP ")", win10_1511, N(win10_1511)},
+    {"win2019-smb1", "Windows Server 2019 build 17763 over SMB1: NTLMSSP only, anonymous accepted, no IPC$ ("
+     EICR ")", win2019_smb1, N(win2019_smb1)},
+    {"xpsp3-unpatched", "Windows XP SP3 build 2600, unpatched: Peek 0xC0000205, no ping reply (" XPSP3 ")",
+     xpsp3_unpatched, N(xpsp3_unpatched)},
 };
 
 size_t lab_profile_count(void) { return N(profiles); }

@@ -25,7 +25,8 @@ stop() { kill "$PID"; wait "$PID"; rc=$?; PID=; [ $rc -eq 0 ] || { echo "smbguar
 start --listen 127.0.0.11:445/win7-unpatched --listen 127.0.0.11:139/win7-unpatched \
       --listen '[::1]:445/win7-unpatched' --listen 127.0.0.12:445/win7-implanted \
       --listen 127.0.0.13:445/win7-patched-modelled --listen 127.0.0.14:445/2012r2-member-anon-denied \
-      --listen 127.0.0.15:139/win10-1511 --listen 127.0.0.21:445/win7-unpatched/silent \
+      --listen 127.0.0.15:139/win10-1511 --listen 127.0.0.16:445/win2019-smb1 \
+      --listen 127.0.0.17:445/xpsp3-unpatched --listen 127.0.0.21:445/win7-unpatched/silent \
       --listen 127.0.0.22:445/win7-unpatched/garbage --listen 127.0.0.23:445/win7-unpatched/drip
 "$CLIENT" replay || exit 1
 stop

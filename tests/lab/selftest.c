@@ -19,6 +19,8 @@
 #define WCRY "eternalsafety_wannacry.pcap"
 #define BOFL "bofl_ms17-010.pcap"
 #define NSHR "elcabezzonn_more_netshare.pcap"
+#define EICR "sv_smb-eicar-file_input.pcap"
+#define XPSP3 "nixawk_MS17_010_xpsp3_msf.pcap"
 
 enum {
     EXPECT_CLOSE = 1, /* the responder must close without a byte */
@@ -92,6 +94,32 @@ static const struct step w10_smb311[] = {S(TMDP, 55, 56), CLOSE(BOFL, 2403)};
 /* A tree connect on a UID never handed out: no captured reply. */
 static const struct step bad_uid[] = {S(ID2T, 4, 5), CLOSE(ID2T, 13)};
 
+/* win2019-smb1: smbclient against Windows Server 2019 (all Unicode): negotiate, NTLMSSP NEGOTIATE,
+ * anonymous AUTHENTICATE accepted; its tree connect to PUBLIC has no IPC$ counterpart: closed. */
+static const struct step w19_conv[] = {S(EICR, 4, 5), S(EICR, 7, 8), S(EICR, 9, 10), CLOSE(EICR, 11)};
+/* No capture holds this server's answer to: IPC$ (Unicode, on the anonymous session), an ASCII or
+ * Unicode null session, an ASCII NTLMSSP NEGOTIATE, SMB2. */
+static const struct step w19_ipc[] = {S(EICR, 4, 5), S(EICR, 7, 8), S(EICR, 9, 10), CLOSE(TMDP, 84)};
+static const struct step w19_null_ascii[] = {S(EICR, 4, 5), CLOSE(ID2T, 11)};
+static const struct step w19_null_uni[] = {S(EICR, 4, 5), CLOSE(TMDP, 82)};
+static const struct step w19_ntlm_ascii[] = {S(EICR, 4, 5), CLOSE(ID2T, 7)};
+static const struct step w19_smb2[] = {CLOSE(BOFL, 2403)};
+/* xpsp3-unpatched: Metasploit's MS17-010 check against Windows XP SP3, frames 1-12. */
+static const struct step xp_conv[] = {
+    S(XPSP3, 1, 2), S(XPSP3, 3, 4), S(XPSP3, 5, 6), S(XPSP3, 7, 8), S(XPSP3, 9, 10), S(XPSP3, 11, 12),
+};
+/* id2t's requests (the same Metasploit module, other MID/PID) get the XP replies; its ping has no
+ * captured XP answer: closed. */
+static const struct step xp_by_id2t[] = {
+    {ID2T, 4, XPSP3, 2, ECHO, 0, 0, -1, -1},  {ID2T, 7, XPSP3, 4, ECHO, 0, 0, -1, -1},
+    {ID2T, 9, XPSP3, 6, ECHO, 0, 0, -1, -1},  {ID2T, 11, XPSP3, 8, ECHO, 0, 0, -1, -1},
+    {ID2T, 13, XPSP3, 10, ECHO, 0, 0, -1, -1}, {ID2T, 15, XPSP3, 12, ECHO, 0, 0, -1, -1},
+    CLOSE(ID2T, 18),
+};
+static const struct step xp_ntlm_uni[] = {S(XPSP3, 1, 2), CLOSE(EICR, 7)};
+static const struct step xp_null_uni[] = {S(XPSP3, 1, 2), CLOSE(TMDP, 82)};
+static const struct step xp_smb2[] = {CLOSE(BOFL, 2403)};
+
 #define C(n, a, p, m, s) {n, a, p, m, s, sizeof(s) / sizeof((s)[0])}
 static const struct conv convs[] = {
     C("win7-unpatched id2t", "127.0.0.11", 445, 0, id2t_conv),
@@ -112,6 +140,19 @@ static const struct conv convs[] = {
     C("win10-1511 139 frames 39-73", "127.0.0.15", 139, 0, w10_b),
     C("win10-1511 139 frames 55-63", "127.0.0.15", 139, 0, w10_c),
     C("win10-1511 SMB2 list with 3.1.1", "127.0.0.15", 139, 0, w10_smb311),
+    C("win2019-smb1 eicar 4-11", "127.0.0.16", 445, 0, w19_conv),
+    C("win2019-smb1 eicar 4-11, new MID/PID", "127.0.0.16", 445, 1, w19_conv),
+    C("win2019-smb1 IPC$ (no capture)", "127.0.0.16", 445, 0, w19_ipc),
+    C("win2019-smb1 ASCII null session (no capture)", "127.0.0.16", 445, 0, w19_null_ascii),
+    C("win2019-smb1 Unicode null session (no capture)", "127.0.0.16", 445, 0, w19_null_uni),
+    C("win2019-smb1 ASCII NTLMSSP (no capture)", "127.0.0.16", 445, 0, w19_ntlm_ascii),
+    C("win2019-smb1 SMB2 negotiate (no capture)", "127.0.0.16", 445, 0, w19_smb2),
+    C("xpsp3-unpatched msf 1-12", "127.0.0.17", 445, 0, xp_conv),
+    C("xpsp3-unpatched msf 1-12, new MID/PID", "127.0.0.17", 445, 1, xp_conv),
+    C("xpsp3-unpatched composed: id2t requests", "127.0.0.17", 445, 0, xp_by_id2t),
+    C("xpsp3-unpatched Unicode NTLMSSP (no capture)", "127.0.0.17", 445, 0, xp_ntlm_uni),
+    C("xpsp3-unpatched Unicode null session (no capture)", "127.0.0.17", 445, 0, xp_null_uni),
+    C("xpsp3-unpatched SMB2 negotiate (no capture)", "127.0.0.17", 445, 0, xp_smb2),
 };
 
 static int g_fail;
