@@ -68,6 +68,9 @@ struct listing {
     int listening_445, listening_139;/* -1 unknown */
     char av_status[LISTING_STR];     /* free text, never evidence */
     char ui_language[16];            /* "ja-JP" from the collector, for the KB4012598 package */
+    /* added by the parsers (append-only): */
+    char os_name_en[LISTING_STR];    /* os_name with localized edition words in English
+                                      * ("Microsoft Windows 7 Entreprise N" -> "... Enterprise N") */
 };
 
 void listing_init(struct listing *l);
