@@ -28,6 +28,8 @@ struct audit_host {
     unsigned n;                                  /* listings in this host */
     const struct listing *src[AUDIT_MAX_SOURCES];
     int warn_ambiguous;                          /* a wmic CSName matched more than one group */
+    /* additions */
+    unsigned n_dropped;                          /* listings of this host beyond AUDIT_MAX_SOURCES, not read */
 };
 
 struct audit_result {
@@ -55,5 +57,18 @@ int audit_group(const struct listing *const *ls, unsigned n, const char *forced_
 void audit_decide(const struct audit_host *h, struct audit_result *r);
 const char *audit_verdict_name(enum audit_verdict v);
 const char *audit_confidence_name(enum audit_confidence c);
+
+/* additions */
+/* The commands that read srv.sys's numeric file version on the host (printed with `unverified_kb` and
+ * the other undecided reasons). */
+#define AUDIT_SRV_SYS_PS "powershell \"(Get-Item C:\\Windows\\System32\\drivers\\srv.sys).VersionInfo | " \
+    "% { '{0}.{1}.{2}.{3}' -f $_.FileMajorPart,$_.FileMinorPart,$_.FileBuildPart,$_.FilePrivatePart }\""
+#define AUDIT_SRV_SYS_WMIC "wmic datafile where name=\"C:\\\\Windows\\\\System32\\\\drivers\\\\srv.sys\" get Version"
+/* Fills r->advice, r->prerequisites and the advised fix (when none decided) from r->verdict, r->reason,
+ * r->os and the host's listings (UI language for the KB4012598 package). Called by audit_decide. */
+void audit_advise(const struct audit_host *h, struct audit_result *r);
+/* Parses a numeric dotted version ("6.1.7601.23689", leading blanks allowed, text after the last number
+ * ignored) into v[4]; missing parts are 0. Returns the number of parts read (>= 2), or -1. */
+int audit_version_parse(const char *s, unsigned v[4]);
 
 #endif
