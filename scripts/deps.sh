@@ -8,7 +8,7 @@ set -euo pipefail
 PKGS=(
   # build
   build-essential cmake ninja-build pkg-config libpcap-dev libsqlite3-dev libcjson-dev
-  libcmocka-dev nettle-dev libuv1-dev libevent-dev clang libclang-rt-14-dev
+  libcmocka-dev nettle-dev libuv1-dev libevent-dev clang libclang-rt-14-dev gettext
   # test peers and tools
   samba smbclient python3-impacket nmap tshark tcpdump iproute2 iptables util-linux procps python3
 )

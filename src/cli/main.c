@@ -18,6 +18,8 @@ static void usage(FILE *f)
             "Commands:\n"
             "  scan     find SMB hosts and say, per host, whether MS17-010 is open and whether\n"
             "           DoublePulsar answers\n"
+            "  audit    read Windows patch listings (systeminfo, wmic qfe, Get-HotFix, the smbguard\n"
+            "           collector) and say, per host, whether the MS17-010 fix is installed\n"
             "  help     show help for a command\n"
             "\n"
             "Run 'smbguard COMMAND --help' for the options of a command.\n"
@@ -56,11 +58,17 @@ int main(int argc, char **argv)
             char *a[] = {argv[2], "--help", NULL};
             return cmd_scan(2, a);
         }
+        if (argc >= 3 && !strcmp(argv[2], "audit")) {
+            char *a[] = {argv[2], "--help", NULL};
+            return cmd_audit(2, a);
+        }
         usage(stdout);
         return EXIT_CLEAN;
     }
     if (!strcmp(cmd, "scan"))
         return cmd_scan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "audit"))
+        return cmd_audit(argc - 1, argv + 1);
     fprintf(stderr, "smbguard: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;
