@@ -31,9 +31,9 @@ static const char *tr(const char *s)
 
 static int has_catalog(const char *dir)
 {
-    char p[4096];
-    snprintf(p, sizeof p, "%s/ja/LC_MESSAGES/" AUDIT_DOMAIN ".mo", dir);
-    return access(p, R_OK) == 0;
+    char p[4096 + 64];
+    int n = snprintf(p, sizeof p, "%s/ja/LC_MESSAGES/" AUDIT_DOMAIN ".mo", dir);
+    return n > 0 && (size_t)n < sizeof p && access(p, R_OK) == 0;
 }
 
 /* Where the compiled catalogues are: $SMBGUARD_LOCALEDIR, next to the binary (build tree: BIN/../locale;
