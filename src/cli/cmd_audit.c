@@ -12,6 +12,7 @@
 #include "audit/decide.h"
 #include "audit/parse.h"
 #include "cli/cli.h"
+#include "core/text.h"
 #include "cli/exitcodes.h"
 #include "sink/sink.h"
 
@@ -440,37 +441,6 @@ static const char *arch_name(int bits)
     }
 }
 
-/* Natural order (digit runs as numbers) so PC2 sorts before PC10, as the table does. */
-static int natural_cmp(const char *a, const char *b)
-{
-    while (*a && *b) {
-        if (is_digit(*a) && is_digit(*b)) {
-            while (*a == '0')
-                a++;
-            while (*b == '0')
-                b++;
-            size_t na = 0, nb = 0;
-            while (is_digit(a[na]))
-                na++;
-            while (is_digit(b[nb]))
-                nb++;
-            if (na != nb)
-                return na < nb ? -1 : 1;
-            int c = strncmp(a, b, na);
-            if (c)
-                return c;
-            a += na;
-            b += nb;
-            continue;
-        }
-        if (*a != *b)
-            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-        a++;
-        b++;
-    }
-    return *a ? 1 : *b ? -1 : 0;
-}
-
 struct hostres {
     struct audit_host h;
     struct audit_result r;
@@ -481,7 +451,7 @@ struct hostres {
 static int hostres_cmp(const void *x, const void *y)
 {
     const struct hostres *a = *(const struct hostres *const *)x, *b = *(const struct hostres *const *)y;
-    int c = natural_cmp(a->name, b->name);
+    int c = text_natural_cmp(a->name, b->name);
     return c ? c : strcmp(a->domain, b->domain);
 }
 

@@ -19,6 +19,9 @@ size_t text_ascii_to_utf16le(const char *in, uint8_t *out, size_t cap);
  * out[cap]; returns bytes written (no NUL added), or 0 when it does not fit. Used for NTLM
  * user names and passwords, where '?' substitution would give a wrong hash. */
 size_t text_utf8_to_utf16le(const char *in, uint8_t *out, size_t cap);
+/* Natural order: digit runs compare as numbers (10.0.0.9 < 10.0.0.10, PC2 < PC10), other bytes
+ * as unsigned chars. Used to sort hosts in tables. */
+int text_natural_cmp(const char *a, const char *b);
 /* Bounded copy; always terminates. */
 void text_copy(char *dst, size_t cap, const char *src);
 

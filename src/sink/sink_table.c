@@ -2,6 +2,7 @@
  * columns aligned by display width; control characters become '?' so a peer's strings cannot drive
  * the terminal. The caller owns `out` (never closed here). */
 #include "core/log.h"
+#include "core/text.h"
 #include "sink/sink.h"
 #include <errno.h>
 #include <inttypes.h>
@@ -185,41 +186,11 @@ static void print_line(FILE *out, const char *const *cells, unsigned n, const si
     fputc('\n', out);
 }
 
-/* Natural order of the first cell: digit runs compare as numbers, so 10.0.0.9 < 10.0.0.10 and
- * PC2 < PC10; the table reads in address order whatever order hosts finished in. */
-static int natural_cmp(const char *a, const char *b)
-{
-    while (*a && *b) {
-        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
-            while (*a == '0')
-                a++;
-            while (*b == '0')
-                b++;
-            size_t na = 0, nb = 0;
-            while (a[na] >= '0' && a[na] <= '9')
-                na++;
-            while (b[nb] >= '0' && b[nb] <= '9')
-                nb++;
-            if (na != nb)
-                return na < nb ? -1 : 1;
-            int c = strncmp(a, b, na);
-            if (c)
-                return c;
-            a += na;
-            b += nb;
-            continue;
-        }
-        if (*a != *b)
-            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-        a++;
-        b++;
-    }
-    return *a ? 1 : *b ? -1 : 0;
-}
-
+/* Rows sort by their first cell in natural order (core/text.h), so the table reads in address
+ * order whatever order hosts finished in. */
 static int row_cmp(const void *x, const void *y)
 {
-    return natural_cmp(*(const char *const *)x, *(const char *const *)y);
+    return text_natural_cmp(*(const char *const *)x, *(const char *const *)y);
 }
 
 static int table_close(struct sink *base)
