@@ -67,6 +67,14 @@ wmic qfe list full /format:csv > "%T%.wmic" 2>nul
 if errorlevel 1 (>> "%BODY%" echo unavailable) else type "%T%.wmic" >> "%BODY%"
 call :end wmic-qfe
 
+rem The CBS package list: KBs and their state (Installed / Superseded / Install Pending ...). /english keeps
+rem the labels and state words English whatever the UI language. No dism.exe (XP/2003/Vista) or not
+rem elevated: "unavailable".
+call :begin dism-packages
+dism /online /get-packages /english > "%T%.dism" 2>nul
+if errorlevel 1 (>> "%BODY%" echo unavailable) else type "%T%.dism" >> "%BODY%"
+call :end dism-packages
+
 call :begin wmic-os
 wmic os get Caption,Version,BuildNumber,CSDVersion,ServicePackMajorVersion,ProductType,OSArchitecture,LastBootUpTime,LocalDateTime,OSLanguage /value > "%T%.wmic" 2>nul
 if errorlevel 1 wmic os get Caption,Version,BuildNumber,CSDVersion,ServicePackMajorVersion,ProductType,LastBootUpTime,LocalDateTime,OSLanguage /value > "%T%.wmic" 2>nul
@@ -94,8 +102,7 @@ reg query "HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servic
 reg query "HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired" >nul 2>&1 && (>> "%BODY%" echo present) || (>> "%BODY%" echo absent)
 >> "%BODY%" echo #check pending-file-rename
 reg query "HKLM\SYSTEM\CurrentControlSet\Control\Session Manager" /v PendingFileRenameOperations >> "%BODY%" 2>nul || (>> "%BODY%" echo absent)
->> "%BODY%" echo #check dism-packages
-dism /online /get-packages 2>nul | findstr /i /c:"Package Identity" /c:"Pending" >> "%BODY%"
+rem DISM "Install Pending" comes from the dism-packages section above (DISM runs once).
 call :end reboot-pending
 
 call :begin smb1

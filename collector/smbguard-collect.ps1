@@ -57,6 +57,15 @@ Section "wmic-qfe" {
     if (Have "wmic.exe") { wmic.exe qfe list full /format:csv } else { "unavailable" }
 }
 
+# The CBS package list: KBs and their state (Installed / Superseded / Install Pending ...). /english keeps
+# the labels and state words English whatever the UI language. Not elevated or no dism.exe: "unavailable".
+Section "dism-packages" {
+    if (Have "dism.exe") {
+        $d = dism.exe /online /get-packages /english
+        if ($LASTEXITCODE -eq 0) { $d } else { "unavailable" }
+    } else { "unavailable" }
+}
+
 Section "wmic-os" {
     $os | Format-List Caption, Version, BuildNumber, CSDVersion, ServicePackMajorVersion, ProductType, OSArchitecture, LastBootUpTime, LocalDateTime, OSLanguage | Out-String -Stream
 }
@@ -88,13 +97,7 @@ Section "reboot-pending" {
     if ($sm -and $sm.PendingFileRenameOperations) {
         "    PendingFileRenameOperations    REG_MULTI_SZ    " + (($sm.PendingFileRenameOperations | Where-Object { $_ }) -join "\0")
     } else { "absent" }
-    "#check dism-packages"
-    if (Have "Get-WindowsPackage") {
-        Get-WindowsPackage -Online | Where-Object { $_.PackageState -eq "InstallPending" } |
-            ForEach-Object { "Package Identity : " + $_.PackageName; "State : Install Pending" }
-    } else {
-        dism.exe /online /get-packages | Select-String -Pattern "Package Identity|Pending" | ForEach-Object { $_.Line }
-    }
+    # DISM "Install Pending" comes from the dism-packages section (DISM runs once).
 }
 
 Section "smb1" {

@@ -19,6 +19,7 @@ enum listing_kind {
     LK_GET_HOTFIX,
     LK_COLLECTOR,          /* smbguard collector file: several sections, one host */
     LK_MISSING_UPDATES,    /* wesng _listupdates.vbs style "KBnnnnnnn: title": NOT installed */
+    LK_DISM_PACKAGES,      /* dism /online /get-packages (list or table) / Get-WindowsPackage: no host, no OS */
 };
 enum listing_format { LF_LIST = 0, LF_CSV, LF_TABLE, LF_JSON, LF_BRIEF };
 

@@ -1,8 +1,10 @@
 /* parse.c: audit_parse_file / audit_parse_text (parse.h): reads and decodes a file, recognises its
- * format (collector, Get-HotFix JSON, systeminfo, wmic qfe / Get-HotFix columns, missing-updates
- * list) and hands it to the matching parser. Unrecognised input gives LK_UNRECOGNISED, not an error. */
+ * format (collector, Get-HotFix JSON, DISM package list, systeminfo, wmic qfe / Get-HotFix columns,
+ * missing-updates list) and hands it to the matching parser. Unrecognised input gives LK_UNRECOGNISED, not an error. */
 #include <ctype.h>
 #include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,10 @@ int parse_missing_updates_lines(struct pline *L, size_t n, struct listing *l)
 
 int parse_dispatch_lines(struct pline *L, size_t n, struct listing *l)
 {
+    reset(l);
+    /* first: its test is strict ("Package Identity : Name~Token~..." lines, or such a table row) */
+    if (parse_dism_lines(L, n, l))
+        return 1;
     reset(l);
     if (parse_systeminfo_lines(L, n, l))
         return 1;
@@ -101,6 +107,55 @@ int audit_parse_text(const char *text, size_t len, struct listing *l)
     free(L);
     free(buf);
     return 0;
+}
+
+/* raw as CP932 (WINDOWS-31J) into a malloc'd UTF-8 text; -1 when a byte sequence is not CP932. */
+static int cp932_text(const unsigned char *raw, size_t n, char **out, size_t *out_len)
+{
+    iconv_t cd = iconv_open("UTF-8", "WINDOWS-31J");
+    if (cd == (iconv_t)-1)
+        return -1;
+    char *o = malloc(3 * n + 16);
+    if (!o) {
+        iconv_close(cd);
+        return -1;
+    }
+    char *ip = (char *)(uintptr_t)raw, *op = o;
+    size_t il = n, ol = 3 * n + 8;
+    size_t r = iconv(cd, &ip, &il, &op, &ol);
+    iconv_close(cd);
+    if (r == (size_t)-1 || il != 0) {
+        free(o);
+        return -1;
+    }
+    *op = '\0';
+    *out = o;
+    *out_len = (size_t)(op - o);
+    return 0;
+}
+
+/* The 8-bit code page is a guess by plausibility and the systeminfo labels (decode.c). A Japanese
+ * file without systeminfo labels (a DISM package list saved from cmd) can lose to CP850 when its
+ * kanji read as accented letters there: when the guess gives no listing, CP932 is tried once. */
+static void retry_cp932(const unsigned char *raw, size_t n, struct listing *l)
+{
+    if (l->kind != LK_UNRECOGNISED || strcmp(l->encoding, "CP932") == 0 ||
+        (strncmp(l->encoding, "CP", 2) != 0))
+        return;
+    char *text;
+    size_t tl;
+    if (cp932_text(raw, n, &text, &tl) != 0)
+        return;
+    struct listing *t = malloc(sizeof *t);
+    if (t) {
+        listing_init(t);
+        memcpy(t->path, l->path, sizeof t->path);
+        snprintf(t->encoding, sizeof t->encoding, "%s", "CP932");
+        if (audit_parse_text(text, tl, t) == 0 && t->kind != LK_UNRECOGNISED)
+            memcpy(l, t, sizeof *l);
+        free(t);
+    }
+    free(text);
 }
 
 /* "'PATH': what" into err. */
@@ -175,9 +230,11 @@ int audit_parse_file(const char *path, struct listing *l, char *err, size_t errc
         setmsg(err, errcap, path, "cannot decode the file");
         return -1;
     }
-    free(raw);
     int r = audit_parse_text(text, tl, l);
     free(text);
+    if (r == 0)
+        retry_cp932(raw, n, l);
+    free(raw);
     if (r != 0) {
         setmsg(err, errcap, path, "out of memory");
         return -1;

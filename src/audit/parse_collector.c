@@ -1,5 +1,6 @@
 /* parse_collector.c: the smbguard collector file (docs/collector-format.md): a header line, then
- * sections between #smbguard-begin NAME / #smbguard-end NAME, merged into one LK_COLLECTOR listing. */
+ * sections between #smbguard-begin NAME / #smbguard-end NAME, merged into one LK_COLLECTOR listing
+ * (the dism-packages section is read by parse_dism.c). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,20 @@ static void appendf(char *dst, size_t cap, const char *what)
     snprintf(dst + k, cap - k, "%s%s", k ? ", " : "", what);
 }
 
+/* Reboot pending = yes, the reason appended to what an earlier section found. */
+static void set_reboot(struct listing *l, const char *why)
+{
+    char w[sizeof l->reboot_why];
+    if (l->reboot_pending == 1 && l->reboot_why[0] && !strstr(l->reboot_why, why)) {
+        snprintf(w, sizeof w, "%s", l->reboot_why);
+        appendf(w, sizeof w, why);
+    } else {
+        snprintf(w, sizeof w, "%s", l->reboot_pending == 1 && l->reboot_why[0] ? l->reboot_why : why);
+    }
+    l->reboot_pending = 1;
+    pu_copy_trim(l->reboot_why, sizeof l->reboot_why, w, strlen(w), &l->overflow);
+}
+
 static void reboot(struct pline *L, size_t n, struct listing *l)
 {
     enum { NONE, CBS, WU, PFRO, DISM } cur = NONE;
@@ -165,12 +180,10 @@ static void reboot(struct pline *L, size_t n, struct listing *l)
         appendf(why, sizeof why, "PendingFileRenameOperations names srv.sys");
     if (dism == 1)
         appendf(why, sizeof why, "DISM Install Pending");
-    if (why[0]) {
-        l->reboot_pending = 1;
-        pu_copy_trim(l->reboot_why, sizeof l->reboot_why, why, strlen(why), &l->overflow);
-    } else if (cbs == 0 && wu == 0) {
-        l->reboot_pending = 0;
-    }
+    if (why[0])
+        set_reboot(l, why);
+    else if (cbs == 0 && wu == 0 && l->reboot_pending != 1)
+        l->reboot_pending = 0; /* a pending reboot from another section (dism-packages) stands */
 }
 
 static void smb1(struct pline *L, size_t n, struct listing *l)
@@ -279,7 +292,11 @@ static void antivirus(struct pline *L, size_t n, struct listing *l)
 
 struct mstate {
     int hotfix_sections;   /* sections that listed entries */
-    int list_complete;     /* a wmic-qfe / get-hotfix-csv section was read */
+    int list_complete;     /* a wmic-qfe / get-hotfix-csv section or a complete dism-packages section was read */
+    int dism_seen;         /* a dism-packages section was read */
+    unsigned dism_hidden;  /* its packages that may hold a fix without naming the KB (parse_dism.c) */
+    int dism_cut;          /* its last package was cut */
+    int sys_complete;      /* the systeminfo section lists as many entries as it declares, none cut */
     unsigned char sec[LISTING_MAX_ENTRIES];
 };
 
@@ -316,10 +333,17 @@ static void merge(struct listing *l, const struct listing *s, struct mstate *ms,
     }
     if (l->uptime_s < 0)
         l->uptime_s = s->uptime_s;
-    if (!qfe) {
+    if (s->kind == LK_DISM_PACKAGES) {
+        /* complete DISM list: as a wmic list; else its declared count and cut entry are applied at
+         * the end (parse_collector_lines), not mixed into systeminfo's */
+        if (qfe)
+            ms->list_complete = 1;
+    } else if (!qfe) {
         if (s->declared_count >= 0)
             l->declared_count = s->declared_count;
         l->cut_entry |= s->cut_entry;
+        ms->sys_complete = s->declared_count >= 0 && s->n_entries >= (unsigned)s->declared_count &&
+                           !s->cut_entry && !s->overflow;
     } else {
         ms->list_complete = 1;
     }
@@ -381,6 +405,19 @@ int parse_collector_lines(struct pline *L, size_t n, struct listing *l)
             if (parse_dispatch_lines(S, sn, tmp) &&
                 (tmp->kind == LK_SYSTEMINFO || tmp->kind == LK_WMIC_QFE || tmp->kind == LK_GET_HOTFIX))
                 merge(l, tmp, ms, secno, tmp->kind != LK_SYSTEMINFO);
+        } else if (strcmp(name, "dism-packages") == 0) {
+            listing_init(tmp);
+            if (parse_dism_lines(S, sn, tmp)) {
+                unsigned hidden = tmp->declared_count > (int)tmp->n_entries
+                                      ? (unsigned)tmp->declared_count - tmp->n_entries : 0;
+                int dism_complete = hidden == 0 && !tmp->cut_entry && !tmp->overflow;
+                ms->dism_seen = 1;
+                ms->dism_hidden += hidden;
+                ms->dism_cut |= tmp->cut_entry;
+                if (tmp->reboot_pending == 1)
+                    set_reboot(l, tmp->reboot_why);
+                merge(l, tmp, ms, secno, dism_complete);
+            }
         } else if (strcmp(name, "wmic-os") == 0) {
             wmic_os(S, sn, l);
         } else if (strcmp(name, "srv-sys-version") == 0) {
@@ -400,9 +437,13 @@ int parse_collector_lines(struct pline *L, size_t n, struct listing *l)
         }
         i = e < n && pu_prefix(L[e].s, "#smbguard-end") ? e + 1 : e;
     }
-    if (ms->list_complete) {
+    if (ms->list_complete || (ms->dism_seen && ms->sys_complete)) {
         l->declared_count = (int)l->n_entries;
         l->cut_entry = 0;
+    } else if (ms->dism_seen) {
+        /* neither list is complete: the DISM packages whose KB or state is unknown stay unlisted */
+        l->declared_count = (int)(l->n_entries + (ms->dism_hidden ? ms->dism_hidden : 1));
+        l->cut_entry |= ms->dism_cut;
     }
     free(ms);
     free(tmp);

@@ -78,6 +78,14 @@ int parse_qfe_lines(struct pline *L, size_t n, struct listing *l);
 int parse_hotfix_json(const char *text, size_t len, unsigned line0, struct listing *l);
 int parse_missing_updates_lines(struct pline *L, size_t n, struct listing *l);
 int parse_collector_lines(struct pline *L, size_t n, struct listing *l);
+/* DISM package list (`dism /online /get-packages`, list or /format:table; English, Japanese, German
+ * labels and state words; Get-WindowsPackage list): LK_DISM_PACKAGES. Installed / Superseded /
+ * Install Pending Package_for_KBnnnnnnn packages become entries (line of the identity); Install
+ * Pending also sets reboot_pending = 1 with the package in reboot_why. Packages that may hold a fix
+ * without naming its KB (an unrecognised state word, Package_for_RollupFix) are counted in
+ * declared_count but not listed, so the list cannot prove a KB absent; a last package without its
+ * state sets cut_entry. */
+int parse_dism_lines(struct pline *L, size_t n, struct listing *l);
 /* Tries every stand-alone format on L[0..n) (used by parse.c and by collector sections). */
 int parse_dispatch_lines(struct pline *L, size_t n, struct listing *l);
 

@@ -1,6 +1,7 @@
 /* test_audit_parse.c: the audit input side (audit/parse.h): every real listing in ../shared/hostdumps
  * (read at run time) against a hand-written table, the synthetic fixtures in tests/fixtures/audit
- * (CP932, UTF-16LE, mixed encodings, CSV/TABLE/JSON forms, a collector file) and the decoder. */
+ * (CP932, UTF-16LE, mixed encodings, CSV/TABLE/JSON forms, a collector file, DISM package lists) and
+ * the decoder. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -618,6 +619,189 @@ static void test_unrecognised_and_errors(void **state)
     free(l);
 }
 
+/* ---- DISM package lists (docs/audit.md "DISM package lists") ---- */
+
+static struct listing *text_listing(const char *t)
+{
+    struct listing *l = malloc(sizeof *l);
+    assert_non_null(l);
+    listing_init(l);
+    assert_int_equal(audit_parse_text(t, strlen(t), l), 0);
+    return l;
+}
+
+static void test_dism_files(void **state)
+{
+    (void)state;
+    /* English list: Installed and Superseded count; Staged RollupFix and Uninstall Pending do not */
+    struct listing *l = fx("synthetic_dism_en.txt");
+    assert_int_equal(l->kind, LK_DISM_PACKAGES);
+    assert_int_equal(l->format, LF_LIST);
+    assert_string_equal(l->language, "en");
+    assert_string_equal(l->host, "");         /* DISM names no host ... */
+    assert_string_equal(l->os_name, "");      /* ... and no OS (Image Version is not read) */
+    assert_int_equal(l->ver_major, 0);
+    assert_int_equal(l->n_entries, 4);
+    assert_non_null(find_kb(l, 976902, 14));
+    assert_non_null(find_kb(l, 4012212, 24)); /* Installed: the line of its Package Identity */
+    assert_non_null(find_kb(l, 4015546, 29)); /* Superseded counts as installed */
+    assert_null(find_kb(l, 4019264, 0));      /* Uninstall Pending */
+    assert_string_equal(l->entries[2].raw, "Package_for_KB4012212");
+    assert_int_equal(l->entries[2].installed_on, INT64_MIN); /* Install Time is not read */
+    assert_int_equal(l->declared_count, 4);   /* complete: nothing hidden */
+    assert_int_equal(l->cut_entry, 0);
+    assert_int_equal(l->reboot_pending, -1);
+    free(l);
+
+    /* Install Pending: listed, and a pending reboot naming the KB */
+    l = fx("synthetic_dism_pending.txt");
+    assert_int_equal(l->kind, LK_DISM_PACKAGES);
+    assert_int_equal(l->n_entries, 2);
+    assert_non_null(find_kb(l, 4012212, 14));
+    assert_int_equal(l->reboot_pending, 1);
+    assert_string_equal(l->reboot_why, "DISM Install Pending: KB4012212");
+    free(l);
+
+    /* /format:table, UTF-16LE (PowerShell redirection) */
+    l = fx("synthetic_dism_table_utf16le.txt");
+    assert_int_equal(l->kind, LK_DISM_PACKAGES);
+    assert_int_equal(l->format, LF_TABLE);
+    assert_string_equal(l->encoding, "UTF-16LE");
+    assert_int_equal(l->n_entries, 2);
+    assert_non_null(find_kb(l, 4015546, 15));
+    assert_null(find_kb(l, 4012212, 0));      /* Staged */
+    assert_null(find_kb(l, 4019264, 0));      /* Uninstall Pending */
+    assert_int_equal(l->declared_count, 2);
+    assert_int_equal(l->reboot_pending, -1);
+    free(l);
+
+    /* Japanese without /english, CP932 (cmd) and UTF-16LE (PowerShell): インストール済み counts,
+     * インストールの保留中 is a pending install, アンインストールの保留中 is an unknown word: not
+     * counted, but it keeps the list from proving a KB absent (declared 4, listed 3) */
+    static const char *const ja[][2] = {{"synthetic_dism_ja_cp932.txt", "CP932"},
+                                        {"synthetic_dism_ja_utf16le.txt", "UTF-16LE"}};
+    for (size_t i = 0; i < 2; i++) {
+        l = fx(ja[i][0]);
+        assert_int_equal(l->kind, LK_DISM_PACKAGES);
+        assert_string_equal(l->encoding, ja[i][1]);
+        assert_string_equal(l->language, "ja");
+        assert_int_equal(l->n_entries, 3);
+        assert_non_null(find_kb(l, 4012212, 14));
+        assert_non_null(find_kb(l, 4015549, 24));
+        assert_null(find_kb(l, 4019264, 0));
+        assert_int_equal(l->declared_count, 4);
+        assert_int_equal(l->reboot_pending, 1);
+        assert_string_equal(l->reboot_why, "DISM Install Pending: KB4015549");
+        free(l);
+    }
+
+    /* a collector whose hotfix list comes from its dism-packages section (systeminfo's is cut) */
+    l = fx("synthetic_collector_dism.txt");
+    assert_int_equal(l->kind, LK_COLLECTOR);
+    assert_string_equal(l->host, "COLLD-SRV");
+    assert_int_equal(l->n_entries, 3);        /* KB976902, KB2534111 from systeminfo; KB4012215 added */
+    assert_non_null(find_kb(l, 976902, 11));
+    assert_non_null(find_kb(l, 4012215, 34));
+    assert_null(find_kb(l, 4015549, 0));      /* Staged */
+    assert_int_equal(l->declared_count, 3);   /* the complete DISM list makes the merged list complete */
+    assert_int_equal(l->cut_entry, 0);
+    assert_int_equal(l->reboot_pending, 0);
+    free(l);
+}
+
+static void test_dism_text(void **state)
+{
+    (void)state;
+    /* German without /english: Installiert, Installation ausstehend; "Deinstallation ausstehend" is
+     * not a pending install (whole words, never substrings) and not a known word either */
+    struct listing *l = text_listing(
+        "Tool zur Imageverwaltung f\xC3\xBCr die Bereitstellung\n\n"
+        "Paketidentit\xC3\xA4t : Package_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2\n"
+        "Status : Installiert\n\n"
+        "Paketidentit\xC3\xA4t : Package_for_KB4019264~31bf3856ad364e35~amd64~~6.1.1.0\n"
+        "Status : Deinstallation ausstehend\n\n"
+        "Paketidentit\xC3\xA4t : Package_2_for_KB4015549~31bf3856ad364e35~amd64~~6.1.1.0\n"
+        "Status : Installation ausstehend\n");
+    assert_int_equal(l->kind, LK_DISM_PACKAGES);
+    assert_string_equal(l->language, "de");
+    assert_int_equal(l->n_entries, 2);
+    assert_non_null(find_kb(l, 4012212, 3));
+    assert_non_null(find_kb(l, 4015549, 9)); /* Package_2_for_KBnnnnnnn */
+    assert_null(find_kb(l, 4019264, 0));
+    assert_int_equal(l->declared_count, 3);  /* the unknown word hides one package */
+    assert_int_equal(l->reboot_pending, 1);
+    assert_string_equal(l->reboot_why, "DISM Install Pending: KB4015549");
+    free(l);
+
+    /* English: Uninstall Pending is not Install Pending; RollupFix hides its KB (not complete) */
+    l = text_listing("Package Identity : Package_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2\n"
+                     "State : Uninstall Pending\n"
+                     "Package Identity : Package_for_RollupFix~31bf3856ad364e35~amd64~~7601.23714.1.4\n"
+                     "State : Installed\n"
+                     "Package Identity : Package_for_KB2533552_SP1~31bf3856ad364e35~amd64~~6.1.1.0\n"
+                     "State : Installed\n");
+    assert_int_equal(l->kind, LK_DISM_PACKAGES);
+    assert_int_equal(l->n_entries, 1);
+    assert_non_null(find_kb(l, 2533552, 5));
+    assert_int_equal(l->declared_count, 2);
+    assert_int_equal(l->reboot_pending, -1);
+    free(l);
+
+    /* Get-WindowsPackage -Online (list): PackageName / PackageState */
+    l = text_listing("PackageName  : Package_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2\n"
+                     "PackageState : InstallPending\n"
+                     "ReleaseType  : SecurityUpdate\n\n"
+                     "PackageName  : Package_for_RollupFix~31bf3856ad364e35~amd64~~7601.23714.1.4\n"
+                     "PackageState : Superseded\n");
+    assert_int_equal(l->kind, LK_DISM_PACKAGES);
+    assert_int_equal(l->n_entries, 1);
+    assert_non_null(find_kb(l, 4012212, 1));
+    assert_int_equal(l->reboot_pending, 1);
+    assert_string_equal(l->reboot_why, "DISM Install Pending: KB4012212");
+    free(l);
+
+    /* cut: the last package has no State line */
+    l = text_listing("Package Identity : Package_for_KB976902~31bf3856ad364e35~amd64~~6.1.1.17514\n"
+                     "State : Installed\n\n"
+                     "Package Identity : Package_for_KB4012212~31bf3856ad364e35~am\n");
+    assert_int_equal(l->kind, LK_DISM_PACKAGES);
+    assert_int_equal(l->n_entries, 1);
+    assert_int_equal(l->cut_entry, 1);
+    free(l);
+
+    /* the DISM banner alone (no package) is no listing */
+    l = text_listing("Deployment Image Servicing and Management tool\nVersion: 6.1.7600.16385\n\n"
+                     "Image Version: 6.1.7601.18489\n\nPackages listing:\n\nThe operation completed successfully.\n");
+    assert_int_equal(l->kind, LK_UNRECOGNISED);
+    free(l);
+
+    /* collector: Install Pending in dism-packages survives a later reboot-pending section that
+     * found neither key; an incomplete DISM list (RollupFix) leaves the cut systeminfo list cut */
+    l = text_listing("#smbguard-collector v1 host=T2 domain=D time=2017-06-01T10:00:00Z\n"
+                     "#smbguard-begin systeminfo\n"
+                     "Host Name:                 T2\n"
+                     "OS Name:                   Microsoft Windows 7 Enterprise\n"
+                     "OS Version:                6.1.7601 Service Pack 1 Build 7601\n"
+                     "Hotfix(s):                 3 Hotfix(s) Installed.\n"
+                     "                           [01]: KB976902\n"
+                     "#smbguard-end systeminfo\n"
+                     "#smbguard-begin dism-packages\n"
+                     "Package Identity : Package_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2\n"
+                     "State : Install Pending\n"
+                     "Package Identity : Package_for_RollupFix~31bf3856ad364e35~amd64~~7601.23714.1.4\n"
+                     "State : Installed\n"
+                     "#smbguard-end dism-packages\n"
+                     "#smbguard-begin reboot-pending\n#check cbs-reboot-pending\nabsent\n"
+                     "#check wu-reboot-required\nabsent\n#smbguard-end reboot-pending\n");
+    assert_int_equal(l->kind, LK_COLLECTOR);
+    assert_int_equal(l->n_entries, 2);
+    assert_non_null(find_kb(l, 4012212, 10));
+    assert_int_equal(l->reboot_pending, 1);
+    assert_non_null(strstr(l->reboot_why, "DISM Install Pending: KB4012212"));
+    assert_true(l->declared_count > (int)l->n_entries);
+    free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -633,6 +817,8 @@ int main(void)
         cmocka_unit_test(test_collector),
         cmocka_unit_test(test_collector_text),
         cmocka_unit_test(test_unrecognised_and_errors),
+        cmocka_unit_test(test_dism_files),
+        cmocka_unit_test(test_dism_text),
     };
     if (getenv("SG_TEST_FILTER"))
         cmocka_set_test_filter(getenv("SG_TEST_FILTER"));
