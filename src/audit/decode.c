@@ -19,11 +19,13 @@ static const struct {
     {"CP1251", "CP1251"}, {"CP866", "CP866"},       {"CP1252", "CP1252"},
 };
 
-/* Localized systeminfo labels and words that only decode right in their own code page (UTF-8).
- * Kept in step with parse_systeminfo.c; source: spec/patches-data/systeminfo_locale_labels.csv. */
+/* Localized systeminfo and DISM labels and words that only decode right in their own code page
+ * (UTF-8). Kept in step with parse_systeminfo.c and parse_dism.c; source:
+ * spec/patches-data/systeminfo_locale_labels.csv. */
 static const char *const marks[] = {
     /* ja */ "OS 名:", "OS バージョン:", "ホスト名:", "システムの種類:", "ホットフィックス:", "OS 構成:",
     "ビルド", "ワークステーション", "サーバー", "インストールされています",
+    /* ja, dism /get-packages */ "パッケージ ID", "状態", "インストール済み", "インストールの保留中",
     /* zh */ "OS 名称:", "OS 版本:", "主机名:", "系统类型:", "修补程序:", "暂缺", "安装了",
     /* ru */ "Название ОС:", "Версия ОС:", "Имя узла:", "Тип системы:", "Исправление(я):", "Н/Д",
     "построение", "Число установленных исправлений",
@@ -31,7 +33,7 @@ static const char *const marks[] = {
     "Type du système:", "installées", "Station de travail",
     /* es */ "Versión del sistema operativo:", "Revisión(es):", "Compilación", "Configuración",
     "Estación de trabajo",
-    /* de */ "Domäne:", "Eigenständige", "Ursprüngliches",
+    /* de */ "Domäne:", "Eigenständige", "Ursprüngliches", "Paketidentität",
     /* it */ "Aggiornamenti rapidi installati", "più", "è",
 };
 

@@ -109,55 +109,6 @@ int audit_parse_text(const char *text, size_t len, struct listing *l)
     return 0;
 }
 
-/* raw as CP932 (WINDOWS-31J) into a malloc'd UTF-8 text; -1 when a byte sequence is not CP932. */
-static int cp932_text(const unsigned char *raw, size_t n, char **out, size_t *out_len)
-{
-    iconv_t cd = iconv_open("UTF-8", "WINDOWS-31J");
-    if (cd == (iconv_t)-1)
-        return -1;
-    char *o = malloc(3 * n + 16);
-    if (!o) {
-        iconv_close(cd);
-        return -1;
-    }
-    char *ip = (char *)(uintptr_t)raw, *op = o;
-    size_t il = n, ol = 3 * n + 8;
-    size_t r = iconv(cd, &ip, &il, &op, &ol);
-    iconv_close(cd);
-    if (r == (size_t)-1 || il != 0) {
-        free(o);
-        return -1;
-    }
-    *op = '\0';
-    *out = o;
-    *out_len = (size_t)(op - o);
-    return 0;
-}
-
-/* The 8-bit code page is a guess by plausibility and the systeminfo labels (decode.c). A Japanese
- * file without systeminfo labels (a DISM package list saved from cmd) can lose to CP850 when its
- * kanji read as accented letters there: when the guess gives no listing, CP932 is tried once. */
-static void retry_cp932(const unsigned char *raw, size_t n, struct listing *l)
-{
-    if (l->kind != LK_UNRECOGNISED || strcmp(l->encoding, "CP932") == 0 ||
-        (strncmp(l->encoding, "CP", 2) != 0))
-        return;
-    char *text;
-    size_t tl;
-    if (cp932_text(raw, n, &text, &tl) != 0)
-        return;
-    struct listing *t = malloc(sizeof *t);
-    if (t) {
-        listing_init(t);
-        memcpy(t->path, l->path, sizeof t->path);
-        snprintf(t->encoding, sizeof t->encoding, "%s", "CP932");
-        if (audit_parse_text(text, tl, t) == 0 && t->kind != LK_UNRECOGNISED)
-            memcpy(l, t, sizeof *l);
-        free(t);
-    }
-    free(text);
-}
-
 /* "'PATH': what" into err. */
 static void setmsg(char *err, size_t errcap, const char *path, const char *what)
 {
@@ -232,8 +183,6 @@ int audit_parse_file(const char *path, struct listing *l, char *err, size_t errc
     }
     int r = audit_parse_text(text, tl, l);
     free(text);
-    if (r == 0)
-        retry_cp932(raw, n, l);
     free(raw);
     if (r != 0) {
         setmsg(err, errcap, path, "out of memory");
