@@ -24,6 +24,7 @@
     P(LK_NBSS_POS, NSHR, 4671, 4672),      /* Win7 7601 (192.168.1.195) positive session response */ \
     P(LK_NEG_NTLM, ID2T, 4, 5),            /* extended security */                                \
     P(LK_NEG_NTLM, TMDP, 80, 81),          /* non-extended, Unicode (the implanted Win7) */       \
+    P(LK_NEG_NTLM, BOFL, 2356, 2359),      /* non-extended, ASCII (Windows 7 SP1 in bofl) */       \
     P(LK_NEG_SMB2WILD, PSEX, 4, 5),        /* Win7 7601 (192.168.1.195): SMB2 0x02FF */           \
     P(LK_SMB2_NEG, BOFL, 2403, 2404),      /* Win7 Home Basic 7601 SP1: SMB2 0x0210 */            \
     P(LK_SS_NTLM_NEG, ID2T, 7, 8),         /* CHALLENGE, 0xC0000016 (ASCII request) */            \
@@ -50,6 +51,7 @@ static struct lab_pair win7_patched_modelled[] = {
     P(LK_NBSS_POS, NSHR, 4671, 4672),
     P(LK_NEG_NTLM, ID2T, 4, 5),
     P(LK_NEG_NTLM, TMDP, 80, 81),
+    P(LK_NEG_NTLM, BOFL, 2356, 2359),
     P(LK_NEG_SMB2WILD, PSEX, 4, 5),
     P(LK_SMB2_NEG, BOFL, 2403, 2404),
     P(LK_SS_NTLM_NEG, ID2T, 7, 8),
