@@ -1,6 +1,10 @@
-/* sink.c: the sink chain (sink_emit, sink_close_all) and the UTF-8 helpers the sinks share.
+/* sink.c: the sink chain (sink_emit, sink_close_all) and the helpers the sinks share (UTF-8,
+ * growable buffers, the output file).
  * The chain does not own records; each sink's close frees that sink. */
 #include "sink/sink.h"
+#include "core/log.h"
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int sink_emit(struct sink *chain, const struct record *r)
@@ -103,4 +107,72 @@ size_t sink_str_width(const char *s)
         w += (size_t)sink_cp_width(cp);
     }
     return w;
+}
+
+int sink_grow_put(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (*len + n > *cap) {
+        size_t nc = *cap ? *cap : 512;
+        while (nc < *len + n)
+            nc *= 2;
+        char *b = realloc(*buf, nc);
+        if (!b)
+            return -1;
+        *buf = b;
+        *cap = nc;
+    }
+    memcpy(*buf + *len, p, n);
+    *len += n;
+    return 0;
+}
+
+int sink_file_open(struct sink_file *sf, const char *path, const char *mode)
+{
+    memset(sf, 0, sizeof *sf);
+    if (!(sf->path = strdup(path))) {
+        log_error("cannot open '%s': out of memory", path);
+        return -1;
+    }
+    sf->is_stdout = strcmp(path, "-") == 0;
+    sf->f = sf->is_stdout ? stdout : fopen(path, mode);
+    if (!sf->f) {
+        log_error("cannot open '%s': %s", path, strerror(errno));
+        free(sf->path);
+        sf->path = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int sink_file_fail(struct sink_file *sf, const char *what, int err)
+{
+    if (!sf->failed)
+        log_error("%s '%s': %s", what, sf->path, strerror(err));
+    sf->failed = 1;
+    return -1;
+}
+
+int sink_file_write(struct sink_file *sf, const char *buf, size_t n)
+{
+    if (sf->failed)
+        return -1;
+    errno = 0;
+    if (fwrite(buf, 1, n, sf->f) != n || fflush(sf->f) != 0)
+        return sink_file_fail(sf, "writing", errno ? errno : EIO);
+    return 0;
+}
+
+int sink_file_close(struct sink_file *sf)
+{
+    int rc = sf->failed ? -1 : 0;
+    errno = 0;
+    if (fflush(sf->f) != 0 || ferror(sf->f))
+        rc = sink_file_fail(sf, "writing", errno ? errno : EIO);
+    if (!sf->is_stdout && fclose(sf->f) != 0)
+        rc = sink_file_fail(sf, "closing", errno ? errno : EIO);
+    free(sf->path);
+    sf->path = NULL;
+    return rc;
 }

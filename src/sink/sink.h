@@ -35,5 +35,24 @@ size_t sink_utf8_next(const char *s, size_t n, uint32_t *cp);
 int sink_cp_width(uint32_t cp);
 /* Display width of a UTF-8 string (invalid bytes count 1 each). */
 size_t sink_str_width(const char *s);
+/* Appends n bytes to a growable buffer (*buf of *len used, *cap allocated). 0, or -1 out of memory. */
+int sink_grow_put(char **buf, size_t *len, size_t *cap, const char *p, size_t n);
+
+/* The output file of a file sink: "-" is stdout (flushed, never closed). After the first I/O error
+ * it is reported once on stderr and every later write returns -1. */
+struct sink_file {
+    FILE *f;
+    char *path;
+    int is_stdout;
+    int failed;
+};
+/* Opens path with fopen mode; logs and returns -1 on failure. */
+int sink_file_open(struct sink_file *sf, const char *path, const char *mode);
+/* Reports "WHAT 'PATH': strerror(err)" once; returns -1. */
+int sink_file_fail(struct sink_file *sf, const char *what, int err);
+/* Writes and flushes one record's bytes. */
+int sink_file_write(struct sink_file *sf, const char *buf, size_t n);
+/* Flushes, closes (not stdout) and frees the path; 0, or -1 on any error so far. */
+int sink_file_close(struct sink_file *sf);
 
 #endif

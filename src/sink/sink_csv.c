@@ -10,11 +10,8 @@
 
 struct csv_sink {
     struct sink base;           /* first: the chain sees a struct sink */
-    FILE *f;
-    int is_stdout;
-    int failed;
+    struct sink_file out;
     int warned_truncated, warned_extra;
-    char *path;
     char **cols;                /* header: copies of the first record's field names */
     unsigned n_cols;
     char *cell;                 /* scratch: one cell's raw text */
@@ -23,27 +20,9 @@ struct csv_sink {
     size_t len, cap;
 };
 
-static int grow_put(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (*len + n > *cap) {
-        size_t nc = *cap ? *cap : 512;
-        while (nc < *len + n)
-            nc *= 2;
-        char *b = realloc(*buf, nc);
-        if (!b)
-            return -1;
-        *buf = b;
-        *cap = nc;
-    }
-    memcpy(*buf + *len, p, n);
-    *len += n;
-    return 0;
-}
 
-static int cell_put(struct csv_sink *s, const char *p, size_t n) { return grow_put(&s->cell, &s->cell_len, &s->cell_cap, p, n); }
-static int line_put(struct csv_sink *s, const char *p, size_t n) { return grow_put(&s->line, &s->len, &s->cap, p, n); }
+static int cell_put(struct csv_sink *s, const char *p, size_t n) { return sink_grow_put(&s->cell, &s->cell_len, &s->cell_cap, p, n); }
+static int line_put(struct csv_sink *s, const char *p, size_t n) { return sink_grow_put(&s->line, &s->len, &s->cap, p, n); }
 
 /* Appends the scratch cell to the line: invalid UTF-8 becomes U+FFFD, the formula guard applies to
  * text cells, and the cell is quoted when it holds a comma, quote, CR or LF (quotes doubled). */
@@ -113,13 +92,6 @@ static int format_field(struct csv_sink *s, const struct field *f, int *rc)
     return 0;
 }
 
-static int fail(struct csv_sink *s, const char *what, int err)
-{
-    if (!s->failed)
-        log_error("%s '%s': %s", what, s->path, strerror(err));
-    s->failed = 1;
-    return -1;
-}
 
 static int build_header(struct csv_sink *s, const struct record *r)
 {
@@ -147,15 +119,15 @@ static int csv_emit(struct sink *base, const struct record *r)
 {
     struct csv_sink *s = (struct csv_sink *)base;
     int rc = 0;
-    if (s->failed)
+    if (s->out.failed)
         return -1;
     if (r->truncated && !s->warned_truncated) {
-        log_warn("%s: a record did not fit its buffer; some values are cut", s->path);
+        log_warn("%s: a record did not fit its buffer; some values are cut", s->out.path);
         s->warned_truncated = 1;
     }
     s->len = 0;
     if (!s->cols && build_header(s, r) != 0)
-        return fail(s, "out of memory writing", ENOMEM);
+        return sink_file_fail(&s->out, "out of memory writing", ENOMEM);
     /* Columns follow the header; a record from the same schema matches position by position. */
     for (unsigned c = 0; c < s->n_cols; c++) {
         const struct field *f = NULL;
@@ -174,7 +146,7 @@ static int csv_emit(struct sink *base, const struct record *r)
             while (c < s->n_cols && !(r->fields[i].name && strcmp(r->fields[i].name, s->cols[c]) == 0))
                 c++;
             if (c == s->n_cols) {
-                log_warn("%s: field '%s' is not in the CSV header; dropped", s->path,
+                log_warn("%s: field '%s' is not in the CSV header; dropped", s->out.path,
                          r->fields[i].name ? r->fields[i].name : "");
                 s->warned_extra = 1;
                 break;
@@ -183,28 +155,19 @@ static int csv_emit(struct sink *base, const struct record *r)
     }
     rc |= line_put(s, "\r\n", 2);
     if (rc)
-        return fail(s, "out of memory writing", ENOMEM);
-    errno = 0;
-    if (fwrite(s->line, 1, s->len, s->f) != s->len || fflush(s->f) != 0)
-        return fail(s, "writing", errno ? errno : EIO);
-    return 0;
+        return sink_file_fail(&s->out, "out of memory writing", ENOMEM);
+    return sink_file_write(&s->out, s->line, s->len);
 }
 
 static int csv_close(struct sink *base)
 {
     struct csv_sink *s = (struct csv_sink *)base;
-    int rc = s->failed ? -1 : 0;
-    errno = 0;
-    if (fflush(s->f) != 0 || ferror(s->f))
-        rc = fail(s, "writing", errno ? errno : EIO);
-    if (!s->is_stdout && fclose(s->f) != 0)
-        rc = fail(s, "closing", errno ? errno : EIO);
+    int rc = sink_file_close(&s->out);
     for (unsigned i = 0; i < s->n_cols; i++)
         free(s->cols[i]);
     free(s->cols);
     free(s->cell);
     free(s->line);
-    free(s->path);
     free(s);
     return rc;
 }
@@ -212,16 +175,11 @@ static int csv_close(struct sink *base)
 struct sink *sink_csv_open(const char *path)
 {
     struct csv_sink *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path))) {
-        free(s);
+    if (!s) {
         log_error("cannot open '%s': out of memory", path);
         return NULL;
     }
-    s->is_stdout = strcmp(path, "-") == 0;
-    s->f = s->is_stdout ? stdout : fopen(path, "wb");
-    if (!s->f) {
-        log_error("cannot open '%s': %s", path, strerror(errno));
-        free(s->path);
+    if (sink_file_open(&s->out, path, "wb") != 0) {
         free(s);
         return NULL;
     }

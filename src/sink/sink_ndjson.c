@@ -9,33 +9,13 @@
 
 struct ndjson_sink {
     struct sink base;           /* first: the chain sees a struct sink */
-    FILE *f;
-    int is_stdout;
-    int failed;                 /* an I/O error was reported; nothing more is written */
+    struct sink_file out;                 /* an I/O error was reported; nothing more is written */
     int warned_truncated;
-    char *path;
     char *buf;                  /* the line being built; reused */
     size_t len, cap;
 };
 
-static int put(struct ndjson_sink *s, const char *p, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (s->len + n > s->cap) {
-        size_t nc = s->cap ? s->cap : 1024;
-        while (nc < s->len + n)
-            nc *= 2;
-        char *b = realloc(s->buf, nc);
-        if (!b)
-            return -1;
-        s->buf = b;
-        s->cap = nc;
-    }
-    memcpy(s->buf + s->len, p, n);
-    s->len += n;
-    return 0;
-}
+static int put(struct ndjson_sink *s, const char *p, size_t n) { return sink_grow_put(&s->buf, &s->len, &s->cap, p, n); }
 
 static int puts_(struct ndjson_sink *s, const char *p) { return put(s, p, strlen(p)); }
 
@@ -118,43 +98,27 @@ static int build_line(struct ndjson_sink *s, const struct record *r)
     return rc ? -1 : put(s, "}\n", 2);
 }
 
-static int fail(struct ndjson_sink *s, const char *what, int err)
-{
-    if (!s->failed)
-        log_error("%s '%s': %s", what, s->path, strerror(err));
-    s->failed = 1;
-    return -1;
-}
 
 static int ndjson_emit(struct sink *base, const struct record *r)
 {
     struct ndjson_sink *s = (struct ndjson_sink *)base;
-    if (s->failed)
+    if (s->out.failed)
         return -1;
     if (r->truncated && !s->warned_truncated) {
-        log_warn("%s: a record did not fit its buffer; some values are cut", s->path);
+        log_warn("%s: a record did not fit its buffer; some values are cut", s->out.path);
         s->warned_truncated = 1;
     }
     s->len = 0;
     if (build_line(s, r) != 0)
-        return fail(s, "out of memory writing", ENOMEM);
-    errno = 0;
-    if (fwrite(s->buf, 1, s->len, s->f) != s->len || fflush(s->f) != 0)
-        return fail(s, "writing", errno ? errno : EIO);
-    return 0;
+        return sink_file_fail(&s->out, "out of memory writing", ENOMEM);
+    return sink_file_write(&s->out, s->buf, s->len);
 }
 
 static int ndjson_close(struct sink *base)
 {
     struct ndjson_sink *s = (struct ndjson_sink *)base;
-    int rc = s->failed ? -1 : 0;
-    errno = 0;
-    if (fflush(s->f) != 0 || ferror(s->f))
-        rc = fail(s, "writing", errno ? errno : EIO);
-    if (!s->is_stdout && fclose(s->f) != 0)
-        rc = fail(s, "closing", errno ? errno : EIO);
+    int rc = sink_file_close(&s->out);
     free(s->buf);
-    free(s->path);
     free(s);
     return rc;
 }
@@ -162,16 +126,11 @@ static int ndjson_close(struct sink *base)
 struct sink *sink_ndjson_open(const char *path)
 {
     struct ndjson_sink *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path))) {
-        free(s);
+    if (!s) {
         log_error("cannot open '%s': out of memory", path);
         return NULL;
     }
-    s->is_stdout = strcmp(path, "-") == 0;
-    s->f = s->is_stdout ? stdout : fopen(path, "w");
-    if (!s->f) {
-        log_error("cannot open '%s': %s", path, strerror(errno));
-        free(s->path);
+    if (sink_file_open(&s->out, path, "w") != 0) {
         free(s);
         return NULL;
     }

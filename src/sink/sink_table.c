@@ -27,26 +27,8 @@ struct table_sink {
     size_t raw_len, raw_cap, cell_len, cell_cap;
 };
 
-static int grow_put(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (*len + n > *cap) {
-        size_t nc = *cap ? *cap : 256;
-        while (nc < *len + n)
-            nc *= 2;
-        char *b = realloc(*buf, nc);
-        if (!b)
-            return -1;
-        *buf = b;
-        *cap = nc;
-    }
-    memcpy(*buf + *len, p, n);
-    *len += n;
-    return 0;
-}
 
-static int raw_put(struct table_sink *s, const char *p) { return grow_put(&s->raw, &s->raw_len, &s->raw_cap, p, strlen(p)); }
+static int raw_put(struct table_sink *s, const char *p) { return sink_grow_put(&s->raw, &s->raw_len, &s->raw_cap, p, strlen(p)); }
 
 /* Text of one field for the terminal: null "-", bool yes/no, arrays joined with ','. */
 static int format_raw(struct table_sink *s, const struct field *f)
@@ -120,13 +102,13 @@ static int clean_cell(struct table_sink *s)
         }
         if (width + w > limit)
             break;
-        rc |= grow_put(&s->cell, &s->cell_len, &s->cell_cap, p, k);
+        rc |= sink_grow_put(&s->cell, &s->cell_len, &s->cell_cap, p, k);
         width += w;
         i += adv;
     }
     if (total > TABLE_MAX_CELL)
-        rc |= grow_put(&s->cell, &s->cell_len, &s->cell_cap, "\xE2\x80\xA6", 3);
-    rc |= grow_put(&s->cell, &s->cell_len, &s->cell_cap, "", 1);
+        rc |= sink_grow_put(&s->cell, &s->cell_len, &s->cell_cap, "\xE2\x80\xA6", 3);
+    rc |= sink_grow_put(&s->cell, &s->cell_len, &s->cell_cap, "", 1);
     return rc;
 }
 
@@ -145,7 +127,7 @@ static int table_emit(struct sink *base, const struct record *r)
     for (unsigned c = 0; c < s->n_cols && rc == 0; c++) {
         rc |= format_raw(s, record_get(r, s->cols[c]));
         rc |= clean_cell(s);
-        rc |= grow_put(&row, &row_len, &row_cap, s->cell, s->cell_len);
+        rc |= sink_grow_put(&row, &row_len, &row_cap, s->cell, s->cell_len);
     }
     if (rc == 0 && s->n_rows == s->cap_rows) {
         size_t nc = s->cap_rows ? s->cap_rows * 2 : 64;
