@@ -3,7 +3,6 @@
  * missing-updates list) and hands it to the matching parser. Unrecognised input gives LK_UNRECOGNISED, not an error. */
 #include <ctype.h>
 #include <errno.h>
-#include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
