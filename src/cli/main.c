@@ -20,10 +20,12 @@ static void usage(FILE *f)
             "           DoublePulsar answers\n"
             "  audit    read Windows patch listings (systeminfo, wmic qfe, Get-HotFix, the smbguard\n"
             "           collector) and say, per host, whether the MS17-010 fix is installed\n"
+            "  watch    read captures or an interface and report MS17-010 probes, EternalBlue,\n"
+            "           DoublePulsar and WannaCry SMB traffic (EVE JSON with --json)\n"
             "  help     show help for a command\n"
             "\n"
             "Run 'smbguard COMMAND --help' for the options of a command.\n"
-            "Exit codes: 0 nothing found and nothing undecided, 3 something vulnerable or infected,\n"
+            "Exit codes: 0 nothing found and nothing undecided, 3 something vulnerable, infected or attacked,\n"
             "4 nothing found but some hosts undecided, 1 error, 2 usage.\n");
 }
 
@@ -62,9 +64,15 @@ int main(int argc, char **argv)
             char *a[] = {argv[2], "--help", NULL};
             return cmd_audit(2, a);
         }
+        if (argc >= 3 && !strcmp(argv[2], "watch")) {
+            char *a[] = {argv[2], "--help", NULL};
+            return cmd_watch(2, a);
+        }
         usage(stdout);
         return EXIT_CLEAN;
     }
+    if (!strcmp(cmd, "watch"))
+        return cmd_watch(argc - 1, argv + 1);
     if (!strcmp(cmd, "scan"))
         return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "audit"))

@@ -1,0 +1,366 @@
+/* smbdetect.c: SMB1 detections of `smbguard watch` (decisions.md 9): MS17-010 probe and replies,
+ * DoublePulsar ping/implant/upload/uninstall, EternalBlue exploit/overflow/pool_alloc, WannaCry IPC$ paths. */
+#include "watch/smbdetect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proto/doublepulsar.h"
+#include "proto/smb1.h"
+
+const struct sd_info sd_table[SD_NDET] = {
+    [SD_MS17_PROBE] = {"ms17_010.probe", 9100001, 2, 0, "Detection of a Network Scan"},
+    [SD_MS17_VULN] = {"ms17_010.vulnerable_response", 9100002, 1, 1, "Potentially Bad Traffic"},
+    [SD_MS17_NOTVULN] = {"ms17_010.not_vulnerable_response", 9100003, 3, 0, "Potentially Bad Traffic"},
+    [SD_DP_PING] = {"doublepulsar.ping", 9100004, 2, 0, "Detection of a Network Scan"},
+    [SD_DP_IMPLANT] = {"doublepulsar.implant_reply", 9100005, 1, 1, "A Network Trojan was detected"},
+    [SD_DP_UPLOAD] = {"doublepulsar.payload_upload", 9100006, 1, 1, "A Network Trojan was detected"},
+    [SD_DP_UNINSTALL] = {"doublepulsar.uninstall", 9100007, 2, 0, "A Network Trojan was detected"},
+    [SD_EB_EXPLOIT] = {"eternalblue.exploit", 9100008, 1, 1, "Attempted Administrator Privilege Gain"},
+    [SD_EB_OVERFLOW] = {"eternalblue.overflow", 9100009, 1, 1, "Attempted Administrator Privilege Gain"},
+    [SD_EB_POOL] = {"eternalblue.pool_alloc", 9100010, 1, 1, "Attempted Administrator Privilege Gain"},
+    [SD_WC_IPC] = {"wannacry.ipc_paths", 9100011, 1, 1, "A Network Trojan was detected"},
+    [SD_SMB1_IN_USE] = {"smb1.in_use", 9100012, 3, 0, "Potentially Bad Traffic"},
+};
+
+#define SD_MAX_REQ 32
+enum { RQ_PROBE = 1, RQ_DP = 2, RQ_EB = 3, RQ_NEG = 4 };
+
+struct sd_req {
+    uint8_t kind, cmd;
+    uint16_t mid, pid, tid, uid;
+};
+
+struct sd_flow {
+    uint32_t counts[SD_NDET];
+    struct sd_req req[SD_MAX_REQ];
+    unsigned n_req, next_req;
+    /* the EternalBlue transaction (NT Trans primary, or the first out-of-bounds 0x33) */
+    uint8_t eb_have;
+    uint16_t eb_mid, eb_pid, eb_tid, eb_uid;
+};
+
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+void sd_init(struct sd_ctx *c, sd_alert_fn on_alert, sd_flow_fn on_flow, void *arg)
+{
+    memset(c, 0, sizeof *c);
+    c->on_alert = on_alert;
+    c->on_flow = on_flow;
+    c->arg = arg;
+}
+
+void sd_free(struct sd_ctx *c)
+{
+    free(c->servers);
+    c->servers = NULL;
+    c->n_servers = 0;
+}
+
+static struct sd_flow *flow_state(struct wflow *f)
+{
+    if (!f->user)
+        f->user = calloc(1, sizeof(struct sd_flow));
+    return f->user;
+}
+
+/* Counts a match; writes the alert at the first match of the flow. */
+static void hit(struct sd_ctx *c, struct wflow *f, struct sd_flow *s, int dir, int det, const char *attrs,
+                int64_t ts, uint64_t idx)
+{
+    c->matches[det]++;
+    if (s->counts[det]++ == 0) {
+        c->alerts[det]++;
+        if (c->on_alert)
+            c->on_alert(c->arg, f, dir, det, attrs ? attrs : "", ts, idx);
+    }
+}
+
+static void req_add(struct sd_flow *s, uint8_t kind, const struct smb1_msg *m)
+{
+    struct sd_req *r = &s->req[s->next_req];
+    r->kind = kind;
+    r->cmd = m->cmd;
+    r->mid = m->mid;
+    r->pid = m->pid_low;
+    r->tid = m->tid;
+    r->uid = m->uid;
+    s->next_req = (s->next_req + 1) % SD_MAX_REQ;
+    if (s->n_req < SD_MAX_REQ)
+        s->n_req++;
+}
+
+/* The outstanding request of this kind and command with MID mid (NULL when none). */
+static struct sd_req *req_find(struct sd_flow *s, uint8_t kind, uint8_t cmd, uint16_t mid)
+{
+    for (unsigned i = 0; i < SD_MAX_REQ; i++) {
+        struct sd_req *r = &s->req[i];
+        if (r->kind == kind && r->cmd == cmd && r->mid == mid)
+            return r;
+    }
+    return NULL;
+}
+
+static const char *probe_tool(const struct smb1_msg *m)
+{
+    const uint8_t *w = m->words;
+    if (m->mid == 0x5EC5)  /* WannaCry and Metasploit's 2017 scanner; the Trans PID decides */
+        return m->pid_low == 0x4B2F ? "metasploit" : "wannacry";
+    if ((m->flags2 == 0x6045 || m->flags2 == 0x6845))
+        return "nmap";
+    if (m->flags2 == 0x2801 && le16(w + 4) == 0xFFFF && le16(w + 6) == 0xFFFF)
+        return "metasploit";
+    return "unknown";
+}
+
+/* Trans/Trans2 requests: setup words start at word 14, SetupCount is the low byte of word 13. */
+static int trans_setup(const struct smb1_msg *m, unsigned *count, const uint8_t **setup)
+{
+    if (m->wct < 14)
+        return -1;
+    *count = m->words[26];
+    if ((unsigned)m->wct < 14 + *count)
+        return -1;
+    *setup = m->words + 28;
+    return 0;
+}
+
+static void on_request(struct sd_ctx *c, struct wflow *f, struct sd_flow *s, const struct smb1_msg *m,
+                       int dir, int64_t ts, uint64_t idx)
+{
+    char attrs[256];
+    const uint8_t *w = m->words;
+    unsigned sc;
+    const uint8_t *setup;
+    switch (m->cmd) {
+    case SMB1_NEGOTIATE:
+        req_add(s, RQ_NEG, m);
+        break;
+    case SMB1_TRANS:
+        if (!trans_setup(m, &sc, &setup) && sc >= 2 && le16(setup) == 0x0023 && le16(setup + 2) == 0) {
+            snprintf(attrs, sizeof attrs, "\"tool\":\"%s\"", probe_tool(m));
+            req_add(s, RQ_PROBE, m);
+            hit(c, f, s, dir, SD_MS17_PROBE, attrs, ts, idx);
+        }
+        break;
+    case SMB1_TRANS2:
+        if (!trans_setup(m, &sc, &setup) && sc >= 1 && le16(setup) == 0x000E) {
+            uint8_t op = dp_opcode(le32(w + 12));
+            uint16_t tdc = le16(w + 2), dc = le16(w + 22);
+            req_add(s, RQ_DP, m);
+            if (op == DP_OP_EXEC) {
+                if (tdc > 0 || dc > 0) {
+                    snprintf(attrs, sizeof attrs, "\"total_data\":%u,\"chunk\":%u", tdc, dc);
+                    hit(c, f, s, dir, SD_DP_UPLOAD, attrs, ts, idx);
+                }
+            } else if (op == DP_OP_KILL) {
+                hit(c, f, s, dir, SD_DP_UNINSTALL, "\"opcode\":\"0x77\"", ts, idx);
+            } else {
+                snprintf(attrs, sizeof attrs, "\"opcode\":\"0x%02X\"", op);
+                hit(c, f, s, dir, SD_DP_PING, attrs, ts, idx);
+            }
+        }
+        break;
+    case SMB1_NT_TRANS:
+        /* MaxSetupCount(1) Reserved(2) TPC TDC MPC MDC PC PO DC DO (LE32 each) SetupCount(1) Function(2) */
+        if (m->wct >= 20 && w[35] == 1 && le16(w + 36) == 0 && le32(w + 7) > 0xFFFF) {
+            uint32_t dc = le32(w + 27), doff = le32(w + 31);
+            if (dc >= 4 && doff <= m->len && m->len - doff >= 4 && le32(m->base + doff) == 0x00010000) {
+                s->eb_have = 1;
+                s->eb_mid = m->mid;
+                s->eb_pid = m->pid_low;
+                s->eb_tid = m->tid;
+                s->eb_uid = m->uid;
+            }
+        }
+        break;
+    case SMB1_TRANS2_SECONDARY:
+        if (m->wct >= 9) {
+            uint32_t tdc = le16(w + 2), dcnt = le16(w + 10), ddisp = le16(w + 14);
+            if (s->eb_have == 1 && m->mid == s->eb_mid && m->pid_low == s->eb_pid && m->tid == s->eb_tid &&
+                m->uid == s->eb_uid) {
+                hit(c, f, s, dir, SD_EB_EXPLOIT, "\"form\":\"stateful\"", ts, idx);
+            } else if (ddisp + dcnt > tdc) {
+                if (!s->eb_have) {
+                    s->eb_have = 2;
+                    s->eb_mid = m->mid;
+                    s->eb_pid = m->pid_low;
+                    s->eb_tid = m->tid;
+                    s->eb_uid = m->uid;
+                }
+                hit(c, f, s, dir, SD_EB_EXPLOIT, "\"form\":\"stateless\"", ts, idx);
+            }
+        }
+        break;
+    case SMB1_SESSION_SETUP:
+        /* WordCount 12: caps at word bytes 20..23; the blob opens the data bytes */
+        if (m->wct == 12 && (le32(w + 20) & SMB1_CAP_EXT_SEC) && !(m->flags2 & SMB1_FLAGS2_EXT_SEC) &&
+            m->bytes_len >= 2 && le16(m->bytes) >= 0x8000) {
+            snprintf(attrs, sizeof attrs, "\"blob_size\":\"0x%04X\",\"byte_count\":%u", le16(m->bytes), m->bcc);
+            hit(c, f, s, dir, SD_EB_POOL, attrs, ts, idx);
+        }
+        break;
+    case SMB1_TREE_CONNECT:
+        if (m->wct == 4) {
+            size_t pw = le16(w + 6);
+            if (pw > m->bytes_len)
+                break;
+            size_t off = (size_t)(m->bytes - m->base) + pw;
+            char path[128];
+            size_t n = 0;
+            if (m->flags2 & SMB1_FLAGS2_UNICODE) {
+                if (off & 1)
+                    off++;
+                while (off + 1 < m->len && n + 1 < sizeof path) {
+                    uint16_t ch = le16(m->base + off);
+                    off += 2;
+                    if (!ch)
+                        break;
+                    path[n++] = ch < 0x80 ? (char)ch : '?';
+                }
+            } else {
+                while (off < m->len && n + 1 < sizeof path && m->base[off])
+                    path[n++] = (char)m->base[off++];
+            }
+            path[n] = 0;
+            static const char *const bad[] = {"\\\\192.168.56.20\\IPC$", "\\\\172.16.99.5\\IPC$"};
+            static const uint8_t badip[2][4] = {{192, 168, 56, 20}, {172, 16, 99, 5}};
+            for (size_t i = 0; i < 2; i++) {
+                if (strcasecmp(path, bad[i]) != 0)
+                    continue;
+                if (f->ipver == 4 && !memcmp(f->srv, badip[i], 4))
+                    continue;
+                snprintf(attrs, sizeof attrs, "\"path\":\"\\\\\\\\%s\\\\IPC$\"", i == 0 ? "192.168.56.20" : "172.16.99.5");
+                hit(c, f, s, dir, SD_WC_IPC, attrs, ts, idx);
+            }
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void server_accepts_smb1(struct sd_ctx *c, struct wflow *f, struct sd_flow *s, int dir, int64_t ts,
+                                uint64_t idx)
+{
+    size_t alen = f->ipver == 6 ? 16 : 4;
+    for (size_t i = 0; i < c->n_servers; i++) {
+        const struct sd_server *sv = &c->servers[i];
+        if (sv->ipver == f->ipver && sv->port == f->sport && !memcmp(sv->addr, f->srv, alen)) {
+            c->matches[SD_SMB1_IN_USE]++;
+            return;
+        }
+    }
+    if (c->n_servers >= SD_MAX_SERVERS)
+        return;
+    if (!c->servers) {
+        c->servers = calloc(SD_MAX_SERVERS, sizeof *c->servers);
+        if (!c->servers)
+            return;
+    }
+    struct sd_server *sv = &c->servers[c->n_servers++];
+    sv->ipver = f->ipver;
+    memcpy(sv->addr, f->srv, alen);
+    sv->port = f->sport;
+    hit(c, f, s, dir, SD_SMB1_IN_USE, "", ts, idx);
+}
+
+static void on_reply(struct sd_ctx *c, struct wflow *f, struct sd_flow *s, const struct smb1_msg *m, int dir,
+                     int64_t ts, uint64_t idx)
+{
+    char attrs[256];
+    uint32_t st = m->status_is_dos ? 0xFFFFFFFFu : m->status;
+    struct sd_req *r;
+    switch (m->cmd) {
+    case SMB1_NEGOTIATE:
+        if ((m->wct == 17 || m->wct == 13) && le16(m->words) != 0xFFFF)
+            server_accepts_smb1(c, f, s, dir, ts, idx);
+        if ((r = req_find(s, RQ_NEG, m->cmd, m->mid)))
+            r->kind = 0;
+        break;
+    case SMB1_TRANS:
+        if ((r = req_find(s, RQ_PROBE, m->cmd, m->mid))) {
+            r->kind = 0;
+            if (st == 0xC0000205u)
+                hit(c, f, s, dir, SD_MS17_VULN, "\"status\":\"0xC0000205\"", ts, idx);
+            else if (st == 0xC0000008u)
+                hit(c, f, s, dir, SD_MS17_NOTVULN, "\"status\":\"0xC0000008\",\"ambiguous\":false", ts, idx);
+            else if (st == 0xC0000022u)
+                hit(c, f, s, dir, SD_MS17_NOTVULN, "\"status\":\"0xC0000022\",\"ambiguous\":true", ts, idx);
+        }
+        break;
+    case SMB1_TRANS2:
+        if (st == 0xC000000Du && m->wct == 10 && s->eb_have && m->mid == s->eb_mid) {
+            hit(c, f, s, dir, SD_EB_OVERFLOW, "\"status\":\"0xC000000D\"", ts, idx);
+            break;
+        }
+        if ((r = req_find(s, RQ_DP, m->cmd, m->mid))) {
+            r->kind = 0;  /* answered with its own MID: no implant */
+            break;
+        }
+        if (st == 0xC0000002u && m->wct == 0) {
+            for (uint16_t d = 0x10; d <= 0x30; d = (uint16_t)(d + 0x10)) {
+                if (!(r = req_find(s, RQ_DP, m->cmd, (uint16_t)(m->mid - d))))
+                    continue;
+                uint32_t lo = le32(m->signature), hi = le32(m->signature + 4);
+                if (lo || hi)
+                    snprintf(attrs, sizeof attrs, "\"mid_delta\":%u,\"arch\":\"%s\",\"key\":\"0x%08X\"", d,
+                             dp_is_x64(hi) ? "x64" : "x86", dp_key(lo));
+                else
+                    snprintf(attrs, sizeof attrs, "\"mid_delta\":%u", d);
+                r->kind = 0;
+                hit(c, f, s, dir, SD_DP_IMPLANT, attrs, ts, idx);
+                break;
+            }
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+void sd_on_msg(void *arg, struct wflow *f, int dir, const uint8_t *msg, size_t len, int64_t ts_us,
+               uint64_t pkt_index)
+{
+    struct sd_ctx *c = arg;
+    if (len < 8 || msg[0] != 0x00)
+        return;  /* session-service control messages */
+    const uint8_t *p = msg + 4;
+    size_t n = len - 4;
+    if (smb_is_smb2(p, n))
+        return;
+    struct smb1_msg m;
+    if (smb1_parse(p, n, &m) != 0) {
+        c->smb_parse_errors++;
+        return;
+    }
+    struct sd_flow *s = flow_state(f);
+    if (!s)
+        return;
+    int is_reply = (m.flags & SMB1_FLAGS_REPLY) != 0;
+    if (dir == WDIR_TO_SERVER && !is_reply)
+        on_request(c, f, s, &m, dir, ts_us, pkt_index);
+    else if (dir == WDIR_TO_CLIENT && is_reply)
+        on_reply(c, f, s, &m, dir, ts_us, pkt_index);
+}
+
+void sd_on_flow_end(void *arg, struct wflow *f)
+{
+    struct sd_ctx *c = arg;
+    struct sd_flow *s = f->user;
+    if (!s)
+        return;
+    int any = 0;
+    for (int i = 0; i < SD_NDET; i++)
+        any |= s->counts[i] != 0;
+    if (any && c->on_flow)
+        c->on_flow(c->arg, f, s->counts);
+    free(s);
+    f->user = NULL;
+}

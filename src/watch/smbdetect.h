@@ -1,0 +1,52 @@
+/* smbdetect.h: SMB1 detections of `smbguard watch` (decisions.md 9): per-flow SMB1 state (outstanding
+ * requests, transactions) fed with NBSS messages by the pipeline; alerts go out through callbacks. */
+#ifndef SG_WATCH_SMBDETECT_H
+#define SG_WATCH_SMBDETECT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "watch/flow.h"
+
+enum sd_det {
+    SD_MS17_PROBE, SD_MS17_VULN, SD_MS17_NOTVULN, SD_DP_PING, SD_DP_IMPLANT, SD_DP_UPLOAD,
+    SD_DP_UNINSTALL, SD_EB_EXPLOIT, SD_EB_OVERFLOW, SD_EB_POOL, SD_WC_IPC, SD_SMB1_IN_USE, SD_NDET
+};
+
+struct sd_info {
+    const char *name;      /* detection name (EVE `signature`) */
+    uint32_t sid;          /* EVE signature_id, block 9100001.. (docs/detections.md) */
+    int severity;          /* 1 highest */
+    int exit3;             /* 1 when the alert makes `watch` exit 3 */
+    const char *category;  /* classification.config name */
+};
+extern const struct sd_info sd_table[SD_NDET];
+
+/* An alert at its first match on a flow (attrs: JSON members without braces, may be ""). */
+typedef void (*sd_alert_fn)(void *arg, const struct wflow *f, int dir, int det, const char *attrs,
+                            int64_t ts_us, uint64_t pkt_index);
+/* A flow that carried at least one detection ends: counts per detection. */
+typedef void (*sd_flow_fn)(void *arg, const struct wflow *f, const uint32_t counts[SD_NDET]);
+
+#define SD_MAX_SERVERS 4096
+struct sd_server { uint8_t ipver; uint8_t addr[16]; uint16_t port; };
+
+struct sd_ctx {
+    sd_alert_fn on_alert;
+    sd_flow_fn on_flow;
+    void *arg;
+    uint64_t alerts[SD_NDET];      /* alerts written, per detection */
+    uint64_t matches[SD_NDET];     /* matches counted, per detection */
+    uint64_t smb_parse_errors;     /* NBSS messages that were not parseable SMB1/SMB2 */
+    /* smb1.in_use is one record per server (tests/watch/README.md) */
+    struct sd_server *servers;
+    size_t n_servers;
+};
+
+void sd_init(struct sd_ctx *c, sd_alert_fn on_alert, sd_flow_fn on_flow, void *arg);
+void sd_free(struct sd_ctx *c);
+/* The flow_cbs callbacks (arg = struct sd_ctx *). */
+void sd_on_msg(void *arg, struct wflow *f, int dir, const uint8_t *msg, size_t len, int64_t ts_us,
+               uint64_t pkt_index);
+void sd_on_flow_end(void *arg, struct wflow *f);
+
+#endif

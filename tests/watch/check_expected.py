@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+# check_expected.py: runs `smbguard watch -r CAPTURE --json OUT` on every capture of expected.tsv and
+# compares per-detection alert counts with the hand-written table, for the detections implemented.
+import collections, concurrent.futures, fnmatch, json, os, subprocess, sys
+
+IMPLEMENTED = {
+    "ms17_010.probe", "ms17_010.vulnerable_response", "ms17_010.not_vulnerable_response",
+    "doublepulsar.ping", "doublepulsar.implant_reply", "doublepulsar.payload_upload",
+    "doublepulsar.uninstall", "eternalblue.exploit", "eternalblue.overflow", "eternalblue.pool_alloc",
+    "wannacry.ipc_paths", "smb1.in_use",
+}
+EXIT3 = {"ms17_010.vulnerable_response", "doublepulsar.implant_reply", "doublepulsar.payload_upload",
+         "eternalblue.exploit", "eternalblue.overflow", "eternalblue.pool_alloc", "wannacry.ipc_paths"}
+
+
+def main():
+    exe, table, pcaps, outdir = sys.argv[1:5]
+    os.makedirs(outdir, exist_ok=True)
+    expect = collections.defaultdict(int)      # (capture, detection) -> count
+    must_zero = collections.defaultdict(set)   # capture -> detections that must not fire
+    skipped = collections.Counter()
+    captures = []
+    with open(table) as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            if not line.strip() or line.startswith("#"):
+                continue
+            row = dict(zip(header, line.rstrip("\n").split("\t")))
+            cap, det, cnt, attrs = row["capture"], row["detection"], int(row["count"]), row["attributes"]
+            if cap not in captures:
+                captures.append(cap)
+            if det in ("none_exit3", "none_info") or (cnt == 0 and attrs.startswith("must_not")):
+                names = attrs[len("must_not="):].split(",") if attrs.startswith("must_not=") else [det]
+                for pat in names:
+                    for d in IMPLEMENTED:
+                        if fnmatch.fnmatchcase(d, pat):
+                            must_zero[cap].add(d)
+                    if not any(fnmatch.fnmatchcase(d, pat) for d in IMPLEMENTED):
+                        skipped["must_not " + pat] += 1
+                continue
+            if det not in IMPLEMENTED:
+                skipped[det] += 1
+                continue
+            expect[(cap, det)] += cnt
+
+    def run(cap):
+        out = os.path.join(outdir, cap + ".json")
+        p = subprocess.run([exe, "watch", "-q", "-r", os.path.join(pcaps, cap), "--json", out],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        got = collections.Counter()
+        if os.path.exists(out):
+            with open(out) as f:
+                for line in f:
+                    rec = json.loads(line)
+                    if rec.get("event_type") == "alert":
+                        got[rec["alert"]["signature"]] += 1
+        return cap, p.returncode, got, p.stderr
+
+    fails, checks = [], 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
+        for cap, rc, got, err in ex.map(run, [c for c in captures if os.path.exists(os.path.join(pcaps, c))]):
+            if rc not in (0, 3):
+                fails.append(f"{cap}: exit {rc}: {err.strip()}")
+                continue
+            for det in sorted(IMPLEMENTED):
+                want = expect.get((cap, det))
+                if want is None and det in must_zero[cap]:
+                    want = 0
+                if want is None:
+                    continue
+                checks += 1
+                if got[det] != want:
+                    fails.append(f"{cap}: {det}: got {got[det]}, table {want}")
+            want_rc = 3 if any(expect.get((cap, d), 0) for d in EXIT3) else 0
+            if any(got[d] for d in EXIT3 if (cap, d) not in expect and d not in must_zero[cap]):
+                want_rc = 3  # an exit-3 detection the table says nothing about: counted above if wrong
+            checks += 1
+            if rc != want_rc:
+                fails.append(f"{cap}: exit {rc}, want {want_rc}")
+    missing = [c for c in captures if not os.path.exists(os.path.join(pcaps, c))]
+    for c in missing:
+        print(f"missing capture (not checked): {c}")
+    for k, v in sorted(skipped.items()):
+        print(f"skipped (not implemented): {k} ({v} rows)")
+    for fl in fails:
+        print("FAIL", fl)
+    print(f"{checks} checks, {len(fails)} failures, {len(captures) - len(missing)} captures")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
