@@ -11,6 +11,7 @@
 #include "cli/exitcodes.h"
 #include "watch/capture.h"
 #include "watch/eve.h"
+#include "watch/ksdetect.h"
 #include "watch/pipeline.h"
 #include "watch/smbdetect.h"
 
@@ -21,6 +22,7 @@ struct watch_run {
     struct eve eve;
     struct wcap_src src;
     struct sd_ctx det;
+    struct ks_ctx ks;
 };
 
 static void cb_alert(void *arg, const struct wflow *f, int dir, int det, const char *attrs, int64_t ts,
@@ -42,7 +44,7 @@ static void usage(FILE *o)
 {
     fprintf(o,
             "Usage: smbguard watch -r FILE [-r FILE...] | -i IFACE [--filter BPF] [--json FILE]\n"
-            "                      [--memcap BYTES] [-q]\n"
+            "                      [--memcap BYTES] [--resolver IP]... [-q]\n"
             "Watch SMB traffic for MS17-010 probes, EternalBlue, DoublePulsar and WannaCry (docs/watch.md).\n"
             "\n"
             "  -r, --read FILE     read a pcap/pcapng file ('-' = stdin); several files are one capture\n"
@@ -50,6 +52,7 @@ static void usage(FILE *o)
             "      --filter BPF    BPF filter expression\n"
             "      --json FILE     write EVE NDJSON records to FILE ('-' = stdout)\n"
             "      --memcap BYTES  flow table memory cap (default 64 MiB; suffixes k, m, g)\n"
+            "      --resolver IP   a DNS resolver of this network (kill-switch queries it forwards say so)\n"
             "  -q, --quiet         no summary on stderr\n"
             "  -h, --help          this help\n"
             "\n"
@@ -82,6 +85,7 @@ int cmd_watch(int argc, char **argv)
         {"read", required_argument, NULL, 'r'},   {"iface", required_argument, NULL, 'i'},
         {"filter", required_argument, NULL, 'F'}, {"json", required_argument, NULL, 'j'},
         {"memcap", required_argument, NULL, 'm'}, {"quiet", no_argument, NULL, 'q'},
+        {"resolver", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     const char **files = calloc((size_t)argc + 1, sizeof *files);
@@ -91,6 +95,12 @@ int cmd_watch(int argc, char **argv)
     const char *iface = NULL, *filter = NULL, *json = NULL;
     size_t memcap = 0;
     int quiet = 0, c;
+    const char **resolvers = calloc((size_t)argc + 1, sizeof *resolvers);
+    size_t nres = 0;
+    if (!resolvers) {
+        free(files), free(resolvers);
+        return EXIT_ERROR;
+    }
     optind = 1;
     while ((c = getopt_long(argc, argv, "r:i:qh", opts, NULL)) != -1) {
         switch (c) {
@@ -100,27 +110,28 @@ int cmd_watch(int argc, char **argv)
         case 'j': json = optarg; break;
         case 'm':
             if (parse_size(optarg, &memcap)) {
-                free(files);
+                free(files), free(resolvers);
                 return cli_usage_error("watch", "bad --memcap '%s'", optarg);
             }
             break;
         case 'q': quiet = 1; break;
-        case 'h': usage(stdout); free(files); return EXIT_CLEAN;
-        default: free(files); return cli_usage_error("watch", "unknown option");
+        case 'R': resolvers[nres++] = optarg; break;
+        case 'h': usage(stdout); free(files), free(resolvers); return EXIT_CLEAN;
+        default: free(files), free(resolvers); return cli_usage_error("watch", "unknown option");
         }
     }
     if (optind < argc) {
-        free(files);
+        free(files), free(resolvers);
         return cli_usage_error("watch", "unexpected argument '%s'", argv[optind]);
     }
     if ((nfiles == 0) == (iface == NULL)) {
-        free(files);
+        free(files), free(resolvers);
         return cli_usage_error("watch", "give -r FILE... or -i IFACE (not both)");
     }
 
     struct watch_run *run = calloc(1, sizeof *run);
     if (!run) {
-        free(files);
+        free(files), free(resolvers);
         return EXIT_ERROR;
     }
     int rc = EXIT_CLEAN;
@@ -129,15 +140,31 @@ int cmd_watch(int argc, char **argv)
         if (!run->eve.f) {
             perror(json);
             free(run);
-            free(files);
+            free(files), free(resolvers);
             return EXIT_ERROR;
         }
     }
     sd_init(&run->det, cb_alert, cb_flow, run);
+    ks_init(&run->ks, &run->det);
+    for (size_t i = 0; i < nres; i++) {
+        if (ks_add_resolver(&run->ks, resolvers[i])) {
+            if (run->eve.f && run->eve.f != stdout)
+                fclose(run->eve.f);
+            free(run);
+            int urc = cli_usage_error("watch", "bad --resolver '%s' (an IP address, at most %d)", resolvers[i],
+                                      KS_MAX_RESOLVERS);
+            free(files), free(resolvers);
+            return urc;
+        }
+    }
     struct wpipe_cfg cfg;
     wpipe_cfg_default(&cfg);
     if (memcap)
         cfg.flow.memcap = memcap;
+    cfg.on_udp = ks_on_udp;
+    cfg.udp_arg = &run->ks;
+    cfg.on_tcp = ks_on_tcp;
+    cfg.tcp_arg = &run->ks;
     struct flow_cbs cbs = {sd_on_msg, sd_on_flow_end, &run->det};
     struct wpipe *w = wpipe_new(&cfg, &cbs);
     char err[256] = "";
@@ -172,6 +199,9 @@ int cmd_watch(int argc, char **argv)
     struct wpipe_counters ct;
     wpipe_counters(w, &ct);
     wpipe_free(w);  /* ends every flow: flow records are written here */
+    w = NULL;
+    sd_finish(&run->det);  /* groom episodes still open */
+    ks_finish(&run->ks);   /* kill-switch HTTP requests without a response seen */
     if (live)
         wcap_close(live);
     int found = 0;
@@ -209,6 +239,6 @@ out:
     }
     sd_free(&run->det);
     free(run);
-    free(files);
+    free(files), free(resolvers);
     return rc;
 }

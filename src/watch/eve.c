@@ -45,7 +45,8 @@ static void put_json_str(FILE *o, const char *s)
 }
 
 /* The members every record shares: timestamp, flow_id, addresses, proto, app_proto, source. */
-static void common(struct eve *e, const struct wflow *f, int dir, int64_t ts_us, const char *type)
+static void common(struct eve *e, const struct wflow *f, int dir, int64_t ts_us, const char *type,
+                   const char *app_proto)
 {
     char ts[40], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
     eve_timestamp(ts, ts_us);
@@ -55,7 +56,8 @@ static void common(struct eve *e, const struct wflow *f, int dir, int64_t ts_us,
     fprintf(e->f, "{\"timestamp\":\"%s\",\"flow_id\":%" PRIu64 ",\"event_type\":\"%s\",", ts, f->id, type);
     fprintf(e->f, "\"src_ip\":\"%s\",\"src_port\":%u,\"dest_ip\":\"%s\",\"dest_port\":%u,", a,
             (unsigned)(to_client ? f->sport : f->cport), b, (unsigned)(to_client ? f->cport : f->sport));
-    fprintf(e->f, "\"proto\":\"TCP\",\"app_proto\":\"smb\",");
+    fprintf(e->f, "\"proto\":\"%s\",\"app_proto\":\"%s\",", f->l4proto == 17 ? "UDP" : "TCP",
+            app_proto ? app_proto : "smb");
     if (e->pcap_filename) {
         fprintf(e->f, "\"pcap_filename\":");
         put_json_str(e->f, e->pcap_filename);
@@ -74,7 +76,7 @@ void eve_alert(struct eve *e, const struct wflow *f, int dir, int det, const cha
     if (!e->f || det < 0 || det >= SD_NDET)
         return;
     const struct sd_info *d = &sd_table[det];
-    common(e, f, dir, ts_us, "alert");
+    common(e, f, dir, ts_us, "alert", d->app_proto);
     fprintf(e->f, "\"pcap_cnt\":%" PRIu64 ",\"direction\":\"%s\",", pkt_index,
             dir == WDIR_TO_CLIENT ? "to_client" : "to_server");
     fprintf(e->f,
@@ -93,7 +95,7 @@ void eve_flow(struct eve *e, const struct wflow *f, const uint32_t counts[SD_NDE
     char first[40], last[40];
     eve_timestamp(first, f->first_ts);
     eve_timestamp(last, f->last_ts);
-    common(e, f, WDIR_TO_SERVER, f->last_ts, "flow");
+    common(e, f, WDIR_TO_SERVER, f->last_ts, "flow", NULL);
     fprintf(e->f,
             "\"flow\":{\"pkts_toserver\":%" PRIu64 ",\"pkts_toclient\":%" PRIu64 ",\"bytes_toserver\":%" PRIu64
             ",\"bytes_toclient\":%" PRIu64 ",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"detections\":{",

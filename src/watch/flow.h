@@ -20,6 +20,7 @@ enum { FLOW_LIST_EMBRYONIC, FLOW_LIST_ACTIVE, FLOW_LIST_CLOSED, FLOW_NLISTS };
 
 struct wflow {
     uint8_t ipver;
+    uint8_t l4proto;               /* 0 or 6: TCP; 17: UDP (pseudo flows of the kill-switch detections) */
     uint8_t cli[16], srv[16];      /* client and server addresses (IPv4 in the first 4 bytes) */
     uint16_t cport, sport;
     uint64_t id;                   /* deterministic, < 2^51: hash of the 5-tuple and first packet time */

@@ -39,6 +39,8 @@ static void transport(struct wpipe *w, int rc, const struct wd_pkt *pkt, int64_t
 {
     if (rc == WD_TCP) {
         w->tcp++;
+        if (w->cfg.on_tcp)
+            w->cfg.on_tcp(w->cfg.tcp_arg, pkt, ts, index);
         flow_packet(&w->flows, pkt, ts, index);
     } else if (rc == WD_UDP) {
         w->udp++;

@@ -17,6 +17,11 @@ struct wpipe_cfg {
     /* Optional: every UDP datagram (after reassembly), valid during the call only. */
     void (*on_udp)(void *arg, const struct wd_pkt *p, int64_t ts_us, uint64_t index);
     void *udp_arg;
+    /* Optional: every TCP segment (after IP reassembly, before the flow table; not reassembled, so
+     * only the first bytes of an application payload are seen), valid during the call only. Used by
+     * the kill-switch detections for TCP 53 and 80; the flow table keeps tracking 139/445 only. */
+    void (*on_tcp)(void *arg, const struct wd_pkt *p, int64_t ts_us, uint64_t index);
+    void *tcp_arg;
 };
 
 /* The counters of the human summary. */

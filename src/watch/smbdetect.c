@@ -2,27 +2,32 @@
  * DoublePulsar ping/implant/upload/uninstall, EternalBlue exploit/overflow/pool_alloc, WannaCry IPC$ paths. */
 #include "watch/smbdetect.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "proto/doublepulsar.h"
 #include "proto/smb1.h"
 
 const struct sd_info sd_table[SD_NDET] = {
-    [SD_MS17_PROBE] = {"ms17_010.probe", 9100001, 2, 0, "Detection of a Network Scan"},
-    [SD_MS17_VULN] = {"ms17_010.vulnerable_response", 9100002, 1, 1, "Potentially Bad Traffic"},
-    [SD_MS17_NOTVULN] = {"ms17_010.not_vulnerable_response", 9100003, 3, 0, "Potentially Bad Traffic"},
-    [SD_DP_PING] = {"doublepulsar.ping", 9100004, 2, 0, "Detection of a Network Scan"},
-    [SD_DP_IMPLANT] = {"doublepulsar.implant_reply", 9100005, 1, 1, "A Network Trojan was detected"},
-    [SD_DP_UPLOAD] = {"doublepulsar.payload_upload", 9100006, 1, 1, "A Network Trojan was detected"},
-    [SD_DP_UNINSTALL] = {"doublepulsar.uninstall", 9100007, 2, 0, "A Network Trojan was detected"},
-    [SD_EB_EXPLOIT] = {"eternalblue.exploit", 9100008, 1, 1, "Attempted Administrator Privilege Gain"},
-    [SD_EB_OVERFLOW] = {"eternalblue.overflow", 9100009, 1, 1, "Attempted Administrator Privilege Gain"},
-    [SD_EB_POOL] = {"eternalblue.pool_alloc", 9100010, 1, 1, "Attempted Administrator Privilege Gain"},
-    [SD_WC_IPC] = {"wannacry.ipc_paths", 9100011, 1, 1, "A Network Trojan was detected"},
-    [SD_SMB1_IN_USE] = {"smb1.in_use", 9100012, 3, 0, "Potentially Bad Traffic"},
+    [SD_MS17_PROBE] = {"ms17_010.probe", 9100001, 2, 0, "Detection of a Network Scan", NULL},
+    [SD_MS17_VULN] = {"ms17_010.vulnerable_response", 9100002, 1, 1, "Potentially Bad Traffic", NULL},
+    [SD_MS17_NOTVULN] = {"ms17_010.not_vulnerable_response", 9100003, 3, 0, "Potentially Bad Traffic", NULL},
+    [SD_DP_PING] = {"doublepulsar.ping", 9100004, 2, 0, "Detection of a Network Scan", NULL},
+    [SD_DP_IMPLANT] = {"doublepulsar.implant_reply", 9100005, 1, 1, "A Network Trojan was detected", NULL},
+    [SD_DP_UPLOAD] = {"doublepulsar.payload_upload", 9100006, 1, 1, "A Network Trojan was detected", NULL},
+    [SD_DP_UNINSTALL] = {"doublepulsar.uninstall", 9100007, 2, 0, "A Network Trojan was detected", NULL},
+    [SD_EB_EXPLOIT] = {"eternalblue.exploit", 9100008, 1, 1, "Attempted Administrator Privilege Gain", NULL},
+    [SD_EB_OVERFLOW] = {"eternalblue.overflow", 9100009, 1, 1, "Attempted Administrator Privilege Gain", NULL},
+    [SD_EB_POOL] = {"eternalblue.pool_alloc", 9100010, 1, 1, "Attempted Administrator Privilege Gain", NULL},
+    [SD_WC_IPC] = {"wannacry.ipc_paths", 9100011, 1, 1, "A Network Trojan was detected", NULL},
+    [SD_SMB1_IN_USE] = {"smb1.in_use", 9100012, 3, 0, "Potentially Bad Traffic", NULL},
+    [SD_WC_KS_DNS] = {"wannacry.killswitch_dns", 9100013, 2, 1, "A Network Trojan was detected", "dns"},
+    [SD_WC_KS_HTTP] = {"wannacry.killswitch_http", 9100014, 1, 1, "A Network Trojan was detected", "http"},
+    [SD_EB_GROOM] = {"eternalblue.groom", 9100015, 1, 1, "Attempted Administrator Privilege Gain", NULL},
 };
 
 #define SD_MAX_REQ 32
@@ -58,6 +63,9 @@ void sd_init(struct sd_ctx *c, sd_alert_fn on_alert, sd_flow_fn on_flow, void *a
 
 void sd_free(struct sd_ctx *c)
 {
+    free(c->grooms);
+    c->grooms = NULL;
+    c->n_grooms = 0;
     free(c->servers);
     c->servers = NULL;
     c->n_servers = 0;
@@ -350,9 +358,105 @@ void sd_on_msg(void *arg, struct wflow *f, int dir, const uint8_t *msg, size_t l
         on_reply(c, f, s, &m, dir, ts_us, pkt_index);
 }
 
+void sd_alert_flow(struct sd_ctx *c, const struct wflow *f, int dir, int det, const char *attrs, int64_t ts,
+                   uint64_t idx)
+{
+    if (det < 0 || det >= SD_NDET)
+        return;
+    c->matches[det]++;
+    c->alerts[det]++;
+    if (c->on_alert)
+        c->on_alert(c->arg, f, dir, det, attrs ? attrs : "", ts, idx);
+}
+
+struct sd_groom {
+    struct wflow first;      /* identity of the episode's first groom flow (named by the alert) */
+    int64_t last_start;      /* start time of the latest groom flow of the episode */
+    uint32_t flows;
+};
+
+static void groom_write(struct sd_ctx *c, const struct sd_groom *g)
+{
+    char cli[INET6_ADDRSTRLEN], srv[INET6_ADDRSTRLEN], attrs[256];
+    int af = g->first.ipver == 6 ? AF_INET6 : AF_INET;
+    if (!inet_ntop(af, g->first.cli, cli, sizeof cli))
+        strcpy(cli, "?");
+    if (!inet_ntop(af, g->first.srv, srv, sizeof srv))
+        strcpy(srv, "?");
+    snprintf(attrs, sizeof attrs, "\"episode\":\"%s->%s:%u\",\"flows\":%u", cli, srv,
+             (unsigned)g->first.sport, (unsigned)g->flows);
+    sd_alert_flow(c, &g->first, WDIR_TO_SERVER, SD_EB_GROOM, attrs, g->first.first_ts, g->first.first_index);
+}
+
+static void groom_drop(struct sd_ctx *c, size_t i)
+{
+    groom_write(c, &c->grooms[i]);
+    memmove(&c->grooms[i], &c->grooms[i + 1], (c->n_grooms - i - 1) * sizeof c->grooms[0]);
+    c->n_grooms--;
+}
+
+/* A new 139/445 connection whose first client NBSS header announced >= 0x8000 bytes that never
+ * arrived (decisions.md 9). */
+static int is_groom(const struct wflow *f)
+{
+    const struct reasm *r = &f->dir[WDIR_TO_SERVER];
+    return f->saw_syn && !r->midstream && r->msgs == 0 && reasm_announced(r) >= SD_GROOM_MIN_ANNOUNCED;
+}
+
+static void groom_flow(struct sd_ctx *c, const struct wflow *f)
+{
+    if (!c->grooms) {
+        c->grooms = calloc(SD_MAX_GROOMS, sizeof c->grooms[0]);
+        if (!c->grooms)
+            return;
+    }
+    for (size_t i = 0; i < c->n_grooms; i++) {
+        struct sd_groom *g = &c->grooms[i];
+        if (g->first.ipver != f->ipver || g->first.sport != f->sport || memcmp(g->first.cli, f->cli, 16) ||
+            memcmp(g->first.srv, f->srv, 16))
+            continue;
+        int64_t d = f->first_ts - g->last_start;
+        if (d < 0)
+            d = -d;
+        if (d < SD_GROOM_GAP_US) {
+            g->flows++;
+            if (f->first_ts > g->last_start)
+                g->last_start = f->first_ts;
+            return;
+        }
+        groom_drop(c, i);  /* that episode is over: a new one starts */
+        break;
+    }
+    if (c->n_grooms == SD_MAX_GROOMS)
+        groom_drop(c, 0);
+    struct sd_groom *g = &c->grooms[c->n_grooms++];
+    memset(g, 0, sizeof *g);
+    g->first.ipver = f->ipver;
+    memcpy(g->first.cli, f->cli, 16);
+    memcpy(g->first.srv, f->srv, 16);
+    g->first.cport = f->cport;
+    g->first.sport = f->sport;
+    g->first.id = f->id;
+    g->first.first_ts = f->first_ts;
+    g->first.last_ts = f->last_ts;
+    g->first.first_index = f->first_index;
+    g->last_start = f->first_ts;
+    g->flows = 1;
+}
+
+void sd_finish(struct sd_ctx *c)
+{
+    while (c->n_grooms)
+        groom_drop(c, 0);
+}
+
 void sd_on_flow_end(void *arg, struct wflow *f)
 {
     struct sd_ctx *c = arg;
+    if (is_groom(f)) {
+        c->matches[SD_EB_GROOM]++;
+        groom_flow(c, f);
+    }
     struct sd_flow *s = f->user;
     if (!s)
         return;

@@ -9,7 +9,8 @@
 
 enum sd_det {
     SD_MS17_PROBE, SD_MS17_VULN, SD_MS17_NOTVULN, SD_DP_PING, SD_DP_IMPLANT, SD_DP_UPLOAD,
-    SD_DP_UNINSTALL, SD_EB_EXPLOIT, SD_EB_OVERFLOW, SD_EB_POOL, SD_WC_IPC, SD_SMB1_IN_USE, SD_NDET
+    SD_DP_UNINSTALL, SD_EB_EXPLOIT, SD_EB_OVERFLOW, SD_EB_POOL, SD_WC_IPC, SD_SMB1_IN_USE,
+    SD_WC_KS_DNS, SD_WC_KS_HTTP, SD_EB_GROOM, SD_NDET
 };
 
 struct sd_info {
@@ -18,6 +19,7 @@ struct sd_info {
     int severity;          /* 1 highest */
     int exit3;             /* 1 when the alert makes `watch` exit 3 */
     const char *category;  /* classification.config name */
+    const char *app_proto; /* EVE app_proto; NULL: "smb" */
 };
 extern const struct sd_info sd_table[SD_NDET];
 
@@ -40,7 +42,17 @@ struct sd_ctx {
     /* smb1.in_use is one record per server (tests/watch/README.md) */
     struct sd_server *servers;
     size_t n_servers;
+    /* eternalblue.groom episodes not yet written (one alert per episode, at its end) */
+    struct sd_groom *grooms;
+    size_t n_grooms;
 };
+
+/* eternalblue.groom: an episode ends when no groom flow of the same attacker and target starts
+ * within SD_GROOM_GAP_US of the previous one; at most SD_MAX_GROOMS open episodes (the oldest is
+ * written early when full). */
+#define SD_GROOM_GAP_US (60 * INT64_C(1000000))
+#define SD_MAX_GROOMS 256
+#define SD_GROOM_MIN_ANNOUNCED 0x8000u
 
 void sd_init(struct sd_ctx *c, sd_alert_fn on_alert, sd_flow_fn on_flow, void *arg);
 void sd_free(struct sd_ctx *c);
@@ -48,5 +60,11 @@ void sd_free(struct sd_ctx *c);
 void sd_on_msg(void *arg, struct wflow *f, int dir, const uint8_t *msg, size_t len, int64_t ts_us,
                uint64_t pkt_index);
 void sd_on_flow_end(void *arg, struct wflow *f);
+/* Writes the episodes still open (call after the pipeline ended every flow, before reading alerts). */
+void sd_finish(struct sd_ctx *c);
+/* An alert of a detection outside the SMB flow state (kill switch: one alert per call, counted). f
+ * may be a pseudo flow built by the caller (only its identity fields are read). */
+void sd_alert_flow(struct sd_ctx *c, const struct wflow *f, int dir, int det, const char *attrs, int64_t ts,
+                   uint64_t idx);
 
 #endif

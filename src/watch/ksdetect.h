@@ -1,0 +1,47 @@
+/* ksdetect.h: the WannaCry kill-switch detections of `smbguard watch` (decisions.md 9):
+ * wannacry.killswitch_dns (DNS queries on UDP 53 and TCP 53) and wannacry.killswitch_http (HTTP
+ * requests on TCP 80 whose Host is a kill-switch name, with the response status when seen). Fed by
+ * the pipeline's on_udp/on_tcp callbacks with single datagrams/segments (no TCP reassembly: the DNS
+ * question and the HTTP request line + Host must be in the first segment, as they are in practice).
+ * Alerts go out through sd_alert_flow on pseudo flows. */
+#ifndef SG_WATCH_KSDETECT_H
+#define SG_WATCH_KSDETECT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "watch/decode.h"
+#include "watch/smbdetect.h"
+
+#define KS_MAX_RESOLVERS 16
+#define KS_MAX_HTTP 64       /* kill-switch HTTP requests waiting for their response */
+#define KS_DNS_RECENT 32     /* recent queries remembered to drop retransmissions/duplicates */
+
+struct ks_addr { uint8_t ipver; uint8_t a[16]; };
+
+struct ks_http_pending {
+    struct wflow fl;         /* pseudo flow: identity of the request */
+    char host[256];
+    int64_t ts;
+    uint64_t idx;
+};
+
+struct ks_ctx {
+    struct sd_ctx *sd;
+    struct ks_addr resolvers[KS_MAX_RESOLVERS];
+    size_t n_resolvers;
+    struct ks_http_pending http[KS_MAX_HTTP];
+    size_t n_http;
+    uint64_t dns_recent[KS_DNS_RECENT];
+    size_t dns_next;
+};
+
+void ks_init(struct ks_ctx *k, struct sd_ctx *sd);
+/* Adds a configured resolver address (text IPv4/IPv6). Returns 0, or -1 when invalid or full. */
+int ks_add_resolver(struct ks_ctx *k, const char *text);
+/* The pipeline callbacks (arg = struct ks_ctx *). */
+void ks_on_udp(void *arg, const struct wd_pkt *p, int64_t ts_us, uint64_t index);
+void ks_on_tcp(void *arg, const struct wd_pkt *p, int64_t ts_us, uint64_t index);
+/* Writes the HTTP requests whose response was never seen (outcome unknown). */
+void ks_finish(struct ks_ctx *k);
+
+#endif
