@@ -159,6 +159,16 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
+/* A whole-number option value in [min, max]; prints the usage error and returns -1 otherwise. */
+static int num_opt(const char *opt, const char *arg, unsigned long min, unsigned long max, const char *what,
+                   unsigned long *v)
+{
+    if (parse_uint(arg, max, v) == 0 && *v >= min)
+        return 0;
+    cli_usage_error("scan", "%s needs %s, not '%s'", opt, what, arg);
+    return -1;
+}
+
 static void dry_run(void);
 
 int cmd_scan(int argc, char **argv)
@@ -260,38 +270,38 @@ int cmd_scan(int argc, char **argv)
             break;
         }
         case O_MAXPAR:
-            if (parse_uint(optarg, 65535, &v) || v == 0) {
+            if (num_opt("--max-parallel", optarg, 1, 65535, "a number from 1 to 65535", &v) != 0) {
                 targets_free(ts);
-                return cli_usage_error("scan", "--max-parallel needs a number from 1 to 65535, not '%s'", optarg);
+                return EXIT_USAGE;
             }
             cfg.max_parallel = (unsigned)v;
             break;
         case O_RATE:
-            if (parse_uint(optarg, 10000000, &v)) {
+            if (num_opt("--rate", optarg, 0, 10000000, "connections per second (0 = unlimited)", &v) != 0) {
                 targets_free(ts);
-                return cli_usage_error("scan", "--rate needs connections per second (0 = unlimited), not '%s'", optarg);
+                return EXIT_USAGE;
             }
             cfg.rate = (double)v;
             rate_set = 1;
             break;
         case O_RETRIES:
-            if (parse_uint(optarg, 10, &v)) {
+            if (num_opt("--retries", optarg, 0, 10, "a number from 0 to 10", &v) != 0) {
                 targets_free(ts);
-                return cli_usage_error("scan", "--retries needs a number from 0 to 10, not '%s'", optarg);
+                return EXIT_USAGE;
             }
             cfg.retries = (unsigned)v;
             break;
         case O_PORT:
-            if (parse_uint(optarg, 65535, &v) || v == 0) {
+            if (num_opt("--port", optarg, 1, 65535, "a port number", &v) != 0) {
                 targets_free(ts);
-                return cli_usage_error("scan", "--port needs a port number, not '%s'", optarg);
+                return EXIT_USAGE;
             }
             cfg.port_smb = (uint16_t)v;
             break;
         case O_NBSSPORT:
-            if (parse_uint(optarg, 65535, &v)) {
+            if (num_opt("--nbss-port", optarg, 0, 65535, "a port number (0 = never)", &v) != 0) {
                 targets_free(ts);
-                return cli_usage_error("scan", "--nbss-port needs a port number (0 = never), not '%s'", optarg);
+                return EXIT_USAGE;
             }
             cfg.port_nbss = (uint16_t)v;
             break;
