@@ -11,6 +11,7 @@
 
 #include "proto/doublepulsar.h"
 #include "proto/smb1.h"
+#include "watch/sharedetect.h"
 
 const struct sd_info sd_table[SD_NDET] = {
     [SD_MS17_PROBE] = {"ms17_010.probe", 9100001, 2, 0, "Detection of a Network Scan", NULL},
@@ -28,6 +29,11 @@ const struct sd_info sd_table[SD_NDET] = {
     [SD_WC_KS_DNS] = {"wannacry.killswitch_dns", 9100013, 2, 1, "A Network Trojan was detected", "dns"},
     [SD_WC_KS_HTTP] = {"wannacry.killswitch_http", 9100014, 1, 1, "A Network Trojan was detected", "http"},
     [SD_EB_GROOM] = {"eternalblue.groom", 9100015, 1, 1, "Attempted Administrator Privilege Gain", NULL},
+    [SD_OTHER_EXPLOIT] = {"ms17_010.other_exploit", 9100016, 1, 1, "Attempted Administrator Privilege Gain", NULL},
+    [SD_WC_SHARE_ENC] = {"wannacry.share_encryption", 9100017, 1, 1, "A Network Trojan was detected", NULL},
+    [SD_WORM_SCAN] = {"smb.worm_scan", 9100018, 2, 1, "Detection of a Network Scan", NULL},
+    [SD_SMB1_CLIENT_ONLY] = {"smb1.client_only", 9100019, 3, 0, "Potentially Bad Traffic", NULL},
+    [SD_SMB_EXPOSED] = {"smb.exposed", 9100020, 2, 0, "Potentially Bad Traffic", NULL},
 };
 
 #define SD_MAX_REQ 32
@@ -45,6 +51,7 @@ struct sd_flow {
     /* the EternalBlue transaction (NT Trans primary, or the first out-of-bounds 0x33) */
     uint8_t eb_have;
     uint16_t eb_mid, eb_pid, eb_tid, eb_uid;
+    struct se_flow *se;  /* owned by sharedetect.c, released by se_flow_end */
 };
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
@@ -69,6 +76,8 @@ void sd_free(struct sd_ctx *c)
     free(c->servers);
     c->servers = NULL;
     c->n_servers = 0;
+    se_free(c->se);
+    c->se = NULL;
 }
 
 static struct sd_flow *flow_state(struct wflow *f)
@@ -341,8 +350,12 @@ void sd_on_msg(void *arg, struct wflow *f, int dir, const uint8_t *msg, size_t l
         return;  /* session-service control messages */
     const uint8_t *p = msg + 4;
     size_t n = len - 4;
-    if (smb_is_smb2(p, n))
+    if (smb_is_smb2(p, n)) {
+        struct sd_flow *s2 = flow_state(f);
+        if (s2)
+            se_on_smb2(c, f, &s2->se, p, n, dir, ts_us, pkt_index);
         return;
+    }
     struct smb1_msg m;
     if (smb1_parse(p, n, &m) != 0) {
         c->smb_parse_errors++;
@@ -351,11 +364,28 @@ void sd_on_msg(void *arg, struct wflow *f, int dir, const uint8_t *msg, size_t l
     struct sd_flow *s = flow_state(f);
     if (!s)
         return;
+    se_on_smb1(c, f, &s->se, &m, dir, ts_us, pkt_index);
     int is_reply = (m.flags & SMB1_FLAGS_REPLY) != 0;
     if (dir == WDIR_TO_SERVER && !is_reply)
         on_request(c, f, s, &m, dir, ts_us, pkt_index);
     else if (dir == WDIR_TO_CLIENT && is_reply)
         on_reply(c, f, s, &m, dir, ts_us, pkt_index);
+}
+
+void sd_flow_hit(struct sd_ctx *c, struct wflow *f, int dir, int det, const char *attrs, int64_t ts, uint64_t idx,
+                 int alert)
+{
+    if (det < 0 || det >= SD_NDET)
+        return;
+    struct sd_flow *s = flow_state(f);
+    c->matches[det]++;
+    if (s)
+        s->counts[det]++;
+    if (alert) {
+        c->alerts[det]++;
+        if (c->on_alert)
+            c->on_alert(c->arg, f, dir, det, attrs ? attrs : "", ts, idx);
+    }
 }
 
 void sd_alert_flow(struct sd_ctx *c, const struct wflow *f, int dir, int det, const char *attrs, int64_t ts,
@@ -448,6 +478,7 @@ void sd_finish(struct sd_ctx *c)
 {
     while (c->n_grooms)
         groom_drop(c, 0);
+    se_finish(c);
 }
 
 void sd_on_flow_end(void *arg, struct wflow *f)
@@ -460,6 +491,7 @@ void sd_on_flow_end(void *arg, struct wflow *f)
     struct sd_flow *s = f->user;
     if (!s)
         return;
+    se_flow_end(c, f, &s->se);
     int any = 0;
     for (int i = 0; i < SD_NDET; i++)
         any |= s->counts[i] != 0;

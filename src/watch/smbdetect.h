@@ -10,7 +10,8 @@
 enum sd_det {
     SD_MS17_PROBE, SD_MS17_VULN, SD_MS17_NOTVULN, SD_DP_PING, SD_DP_IMPLANT, SD_DP_UPLOAD,
     SD_DP_UNINSTALL, SD_EB_EXPLOIT, SD_EB_OVERFLOW, SD_EB_POOL, SD_WC_IPC, SD_SMB1_IN_USE,
-    SD_WC_KS_DNS, SD_WC_KS_HTTP, SD_EB_GROOM, SD_NDET
+    SD_WC_KS_DNS, SD_WC_KS_HTTP, SD_EB_GROOM, SD_OTHER_EXPLOIT, SD_WC_SHARE_ENC, SD_WORM_SCAN,
+    SD_SMB1_CLIENT_ONLY, SD_SMB_EXPOSED, SD_NDET
 };
 
 struct sd_info {
@@ -45,6 +46,8 @@ struct sd_ctx {
     /* eternalblue.groom episodes not yet written (one alert per episode, at its end) */
     struct sd_groom *grooms;
     size_t n_grooms;
+    /* wannacry.share_encryption state across flows (sharedetect.c; created on first use) */
+    struct se_ctx *se;
 };
 
 /* eternalblue.groom: an episode ends when no groom flow of the same attacker and target starts
@@ -66,5 +69,10 @@ void sd_finish(struct sd_ctx *c);
  * may be a pseudo flow built by the caller (only its identity fields are read). */
 void sd_alert_flow(struct sd_ctx *c, const struct wflow *f, int dir, int det, const char *attrs, int64_t ts,
                    uint64_t idx);
+/* A match of detection det on the real flow f (counted in the flow's per-detection counts and in
+ * matches); an alert is written too when alert != 0. For detections that decide their own alert
+ * granularity (wannacry.share_encryption: per client and share). */
+void sd_flow_hit(struct sd_ctx *c, struct wflow *f, int dir, int det, const char *attrs, int64_t ts, uint64_t idx,
+                 int alert);
 
 #endif
