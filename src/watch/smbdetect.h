@@ -48,6 +48,10 @@ struct sd_ctx {
     size_t n_grooms;
     /* wannacry.share_encryption state across flows (sharedetect.c; created on first use) */
     struct se_ctx *se;
+    /* smb1.client_only: one entry per client address that sent a negotiate, written at sd_finish */
+    struct sd_client *clients;
+    size_t n_clients, cap_clients;
+    uint64_t clients_overflow;     /* negotiates of clients not tracked because the table was full */
 };
 
 /* eternalblue.groom: an episode ends when no groom flow of the same attacker and target starts
@@ -57,13 +61,20 @@ struct sd_ctx {
 #define SD_MAX_GROOMS 256
 #define SD_GROOM_MIN_ANNOUNCED 0x8000u
 
+/* smb1.client_only: at most SD_MAX_CLIENTS clients; per client at most SD_CLIENT_SERVERS servers and
+ * SD_CLIENT_DIALECTS distinct dialect names are kept as evidence. */
+#define SD_MAX_CLIENTS 4096
+#define SD_CLIENT_SERVERS 8
+#define SD_CLIENT_DIALECTS 8
+
 void sd_init(struct sd_ctx *c, sd_alert_fn on_alert, sd_flow_fn on_flow, void *arg);
 void sd_free(struct sd_ctx *c);
 /* The flow_cbs callbacks (arg = struct sd_ctx *). */
 void sd_on_msg(void *arg, struct wflow *f, int dir, const uint8_t *msg, size_t len, int64_t ts_us,
                uint64_t pkt_index);
 void sd_on_flow_end(void *arg, struct wflow *f);
-/* Writes the episodes still open (call after the pipeline ended every flow, before reading alerts). */
+/* Writes the episodes still open and the smb1.client_only records (call once, after the pipeline
+ * ended every flow, before reading alerts). */
 void sd_finish(struct sd_ctx *c);
 /* An alert of a detection outside the SMB flow state (kill switch: one alert per call, counted). f
  * may be a pseudo flow built by the caller (only its identity fields are read). */
