@@ -237,6 +237,8 @@ static void hold(struct reasm *s, const struct reasm_env *env, uint32_t seq, con
         s->overlaps++;
 }
 
+static void skip_acked_hole(struct reasm *s, const struct reasm_env *env);
+
 void reasm_segment(struct reasm *s, const struct reasm_env *env, uint32_t seq, uint8_t flags,
                    const uint8_t *data, size_t len)
 {
@@ -294,6 +296,17 @@ void reasm_segment(struct reasm *s, const struct reasm_env *env, uint32_t seq, u
     hold(s, env, seq, data, (uint32_t)len);
     if (s->ooo && s->ooo_bytes > env->ooo_limit)
         skip_to(s, env, s->ooo->seq);
+    else
+        skip_acked_hole(s, env);
+}
+
+/* A hole [next_seq, ooo->seq) that the peer has acknowledged will never be filled: skip it. */
+static void skip_acked_hole(struct reasm *s, const struct reasm_env *env)
+{
+    if (s->acked_ahead && sdiff(s->ack_seq, s->next_seq) <= 0)
+        s->acked_ahead = 0;
+    if (s->acked_ahead && s->ooo && sdiff(s->ooo->seq, s->ack_seq) <= 0)
+        skip_to(s, env, s->ooo->seq);
 }
 
 void reasm_ack(struct reasm *s, const struct reasm_env *env, uint32_t ack)
@@ -305,8 +318,8 @@ void reasm_ack(struct reasm *s, const struct reasm_env *env, uint32_t ack)
         return;
     if (s->fin && !s->closed && ack == s->fin_seq + 1 && s->next_seq == s->fin_seq)
         return;
-    uint32_t to = ack;
-    if (s->ooo && sdiff(s->ooo->seq, ack) < 0)
-        to = s->ooo->seq;
-    skip_to(s, env, to);
+    if (!s->acked_ahead || sdiff(ack, s->ack_seq) > 0)
+        s->ack_seq = ack;
+    s->acked_ahead = 1;
+    skip_acked_hole(s, env);
 }

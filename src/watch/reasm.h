@@ -19,6 +19,8 @@ struct reasm {
     uint32_t isn;         /* SYN sequence number when seen */
     uint32_t next_seq;    /* next in-order byte expected */
     uint32_t fin_seq;
+    uint8_t acked_ahead;  /* the peer acknowledged bytes beyond next_seq: ack_seq */
+    uint32_t ack_seq;
     uint8_t *buf;         /* in-order bytes not yet framed: buf[start, len) */
     size_t start, len, cap;
     struct reasm_seg *ooo; /* out-of-order segments, sorted, disjoint */
@@ -46,8 +48,10 @@ struct reasm_env {
  * delivered through env->msg before it returns. */
 void reasm_segment(struct reasm *s, const struct reasm_env *env, uint32_t seq, uint8_t flags,
                    const uint8_t *data, size_t len);
-/* The peer acknowledged up to ack: bytes before ack that this stream never saw were lost by the
- * capture, so a gap is recorded and framing resumes after it. */
+/* The peer acknowledged up to ack. Bytes before ack that this stream has not seen are either late
+ * (a sensor may record the ACK before the data it acknowledges) or lost by the capture: the hole is
+ * declared a gap (framing resumes after it) only once data beyond it has arrived, never on the ACK
+ * alone. */
 void reasm_ack(struct reasm *s, const struct reasm_env *env, uint32_t ack);
 /* Bytes buffered but not yet delivered (a partial message or out-of-order data). */
 size_t reasm_pending(const struct reasm *s);
