@@ -1,5 +1,6 @@
 /* cmd_watch.c: `smbguard watch`: capture files or a live interface -> SMB detections -> EVE NDJSON
  * (--json) and a human summary on stderr; exit 3 when an alert with the exit-3 flag fired. */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include "cli/exitcodes.h"
 #include "watch/capture.h"
 #include "watch/eve.h"
+#include "watch/hostdetect.h"
 #include "watch/ksdetect.h"
 #include "watch/pipeline.h"
 #include "watch/smbdetect.h"
@@ -18,12 +20,101 @@
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
+/* Hosts of the summary, from the alerts: distinct addresses, at most HL_CAP per list (later ones
+ * are counted in `dropped`, not listed); HL_PRINT printed. */
+#define HL_CAP 1024
+#define HL_PRINT 20
+struct hl_item {
+    uint8_t ipver, has_peer;
+    uint8_t a[16], peer[16];  /* the host; the attacker for exploited targets */
+    int det;                  /* detection that listed it first */
+};
+struct host_list {
+    struct hl_item *items;
+    size_t n;
+    uint64_t dropped;
+};
+enum { HL_VULN, HL_EXPLOITED, HL_INFECTED, HL_SCANNING, HL_SMB1_SRV, HL_SMB1_ONLY, HL_N };
+static const char *const hl_title[HL_N] = {
+    "vulnerable", "exploited (target <- attacker)", "infected", "worm-scanning sources", "SMB1 servers",
+    "SMB1-only clients",
+};
+
 struct watch_run {
     struct eve eve;
     struct wcap_src src;
     struct sd_ctx det;
     struct ks_ctx ks;
+    struct hd_ctx hd;
+    struct host_list hosts[HL_N];
 };
+
+static void hl_add(struct host_list *l, uint8_t ipver, const uint8_t *a, const uint8_t *peer, int det)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i].ipver == ipver && !memcmp(l->items[i].a, a, 16))
+            return;
+    if (!l->items && !(l->items = calloc(HL_CAP, sizeof *l->items))) {
+        l->dropped++;
+        return;
+    }
+    if (l->n == HL_CAP) {
+        l->dropped++;
+        return;
+    }
+    struct hl_item *it = &l->items[l->n++];
+    it->ipver = ipver;
+    memcpy(it->a, a, 16);
+    it->has_peer = peer != NULL;
+    if (peer)
+        memcpy(it->peer, peer, 16);
+    it->det = det;
+}
+
+/* The summary's host lists: which end of the alerted flow each detection says something about. */
+static void hosts_from_alert(struct watch_run *r, const struct wflow *f, int det)
+{
+    struct host_list *h = r->hosts;
+    switch (det) {
+    case SD_MS17_VULN: case SD_EB_OVERFLOW: hl_add(&h[HL_VULN], f->ipver, f->srv, NULL, det); break;
+    case SD_EB_EXPLOIT: case SD_OTHER_EXPLOIT: case SD_EB_POOL: case SD_EB_GROOM:
+        hl_add(&h[HL_EXPLOITED], f->ipver, f->srv, f->cli, det);
+        break;
+    case SD_DP_IMPLANT: case SD_DP_UPLOAD: hl_add(&h[HL_INFECTED], f->ipver, f->srv, NULL, det); break;
+    /* WannaCry's own traffic: the client runs the worm */
+    case SD_WC_IPC: case SD_WC_SHARE_ENC: hl_add(&h[HL_INFECTED], f->ipver, f->cli, NULL, det); break;
+    case SD_WORM_SCAN: hl_add(&h[HL_SCANNING], f->ipver, f->cli, NULL, det); break;
+    case SD_SMB1_IN_USE: hl_add(&h[HL_SMB1_SRV], f->ipver, f->srv, NULL, det); break;
+    case SD_SMB1_CLIENT_ONLY: hl_add(&h[HL_SMB1_ONLY], f->ipver, f->cli, NULL, det); break;
+    default: break;
+    }
+}
+
+static void hosts_print(const struct watch_run *r)
+{
+    fprintf(stderr, "hosts:\n");
+    for (int k = 0; k < HL_N; k++) {
+        const struct host_list *l = &r->hosts[k];
+        fprintf(stderr, "  %-32s %zu%s", hl_title[k], l->n, l->n ? ":" : "");
+        for (size_t i = 0; i < l->n && i < HL_PRINT; i++) {
+            const struct hl_item *it = &l->items[i];
+            char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+            int af = it->ipver == 6 ? AF_INET6 : AF_INET;
+            if (!inet_ntop(af, it->a, a, sizeof a))
+                strcpy(a, "?");
+            fprintf(stderr, "%s %s", i ? "," : "", a);
+            if (it->has_peer && inet_ntop(af, it->peer, b, sizeof b))
+                fprintf(stderr, " <- %s", b);
+            if (k == HL_INFECTED)
+                fprintf(stderr, " (%s)", sd_table[it->det].name);
+        }
+        if (l->n > HL_PRINT)
+            fprintf(stderr, ", and %zu more", l->n - HL_PRINT);
+        if (l->dropped)
+            fprintf(stderr, " (list full: %" PRIu64 " later alerts not listed)", l->dropped);
+        fputc('\n', stderr);
+    }
+}
 
 static void cb_alert(void *arg, const struct wflow *f, int dir, int det, const char *attrs, int64_t ts,
                      uint64_t idx)
@@ -31,6 +122,17 @@ static void cb_alert(void *arg, const struct wflow *f, int dir, int det, const c
     struct watch_run *r = arg;
     r->eve.pcap_filename = r->src.file;
     eve_alert(&r->eve, f, dir, det, attrs, ts, idx);
+    hosts_from_alert(r, f, det);
+    /* indicators for smb.worm_scan (hd_on_alert ignores the others, its own alerts included) */
+    hd_on_alert(&r->hd, f, det, ts, idx);
+}
+
+/* The pipeline's on_tcp: the kill-switch detections (TCP 53/80) and the host detections (139/445). */
+static void on_tcp(void *arg, const struct wd_pkt *p, int64_t ts_us, uint64_t index)
+{
+    struct watch_run *r = arg;
+    ks_on_tcp(&r->ks, p, ts_us, index);
+    hd_on_tcp(&r->hd, p, ts_us, index);
 }
 
 static void cb_flow(void *arg, const struct wflow *f, const uint32_t counts[SD_NDET])
@@ -44,7 +146,9 @@ static void usage(FILE *o)
 {
     fprintf(o,
             "Usage: smbguard watch -r FILE [-r FILE...] | -i IFACE [--filter BPF] [--json FILE]\n"
-            "                      [--memcap BYTES] [--resolver IP]... [-q]\n"
+            "                      [--memcap BYTES] [--resolver IP]... [--home-net CIDR[,CIDR...]]...\n"
+            "                      [--worm-internal N] [--worm-external N] [--worm-window SECONDS]\n"
+            "                      [--worm-indicators N] [--worm-allow CIDR[,CIDR...]]... [-q]\n"
             "Watch SMB traffic for MS17-010 probes, EternalBlue, DoublePulsar and WannaCry (docs/watch.md).\n"
             "\n"
             "  -r, --read FILE     read a pcap/pcapng file ('-' = stdin); several files are one capture\n"
@@ -53,6 +157,17 @@ static void usage(FILE *o)
             "      --json FILE     write EVE NDJSON records to FILE ('-' = stdout)\n"
             "      --memcap BYTES  flow table memory cap (default 64 MiB; suffixes k, m, g)\n"
             "      --resolver IP   a DNS resolver of this network (kill-switch queries it forwards say so)\n"
+            "      --home-net CIDR[,CIDR...]\n"
+            "                      the home network for smb.exposed and smb.worm_scan (repeatable; replaces the\n"
+            "                      default 10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, fc00::/7,\n"
+            "                      fe80::/10; loopback is always inside)\n"
+            "      --worm-internal N   smb.worm_scan: distinct home-net destinations on 139/445 from one\n"
+            "                      source within the window (default 20, 1-256)\n"
+            "      --worm-external N   the same for destinations outside the home net (default 5, 1-256)\n"
+            "      --worm-window SECONDS  the window of both (default 60)\n"
+            "      --worm-indicators N  distinct targets with MS17-010/DoublePulsar/WannaCry alerts from one\n"
+            "                      source (default 2, 1-16)\n"
+            "      --worm-allow CIDR[,CIDR...]  sources never reported by smb.worm_scan (repeatable)\n"
             "  -q, --quiet         no summary on stderr\n"
             "  -h, --help          this help\n"
             "\n"
@@ -79,6 +194,19 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* A decimal count 1..max. */
+static int parse_count(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || v < 1 || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int cmd_watch(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -86,6 +214,12 @@ int cmd_watch(int argc, char **argv)
         {"filter", required_argument, NULL, 'F'}, {"json", required_argument, NULL, 'j'},
         {"memcap", required_argument, NULL, 'm'}, {"quiet", no_argument, NULL, 'q'},
         {"resolver", required_argument, NULL, 'R'},
+        {"home-net", required_argument, NULL, 'H'},
+        {"worm-internal", required_argument, NULL, 'W'},
+        {"worm-external", required_argument, NULL, 'X'},
+        {"worm-window", required_argument, NULL, 'N'},
+        {"worm-indicators", required_argument, NULL, 'I'},
+        {"worm-allow", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     const char **files = calloc((size_t)argc + 1, sizeof *files);
@@ -101,6 +235,8 @@ int cmd_watch(int argc, char **argv)
         free(files), free(resolvers);
         return EXIT_ERROR;
     }
+    struct hd_cfg hcfg;
+    hd_cfg_default(&hcfg);
     optind = 1;
     while ((c = getopt_long(argc, argv, "r:i:qh", opts, NULL)) != -1) {
         switch (c) {
@@ -116,6 +252,37 @@ int cmd_watch(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'R': resolvers[nres++] = optarg; break;
+        case 'H':
+        case 'A':
+            if (hd_nets_add(c == 'H' ? &hcfg.home : &hcfg.allow, optarg)) {
+                free(files), free(resolvers);
+                return cli_usage_error("watch", "bad %s '%s' (CIDRs such as 10.0.0.0/8 or fe80::/10, at most %d)",
+                                       c == 'H' ? "--home-net" : "--worm-allow", optarg, HD_MAX_NETS);
+            }
+            break;
+        case 'W':
+        case 'X':
+        case 'I': {
+            unsigned long v;
+            unsigned long max = c == 'I' ? HD_MAX_IND_THRESHOLD : HD_MAX_THRESHOLD;
+            if (parse_count(optarg, max, &v)) {
+                free(files), free(resolvers);
+                return cli_usage_error("watch", "bad --worm-%s '%s' (1 to %lu)",
+                                       c == 'W' ? "internal" : c == 'X' ? "external" : "indicators", optarg, max);
+            }
+            *(c == 'W' ? &hcfg.internal : c == 'X' ? &hcfg.external : &hcfg.indicators) = (unsigned)v;
+            break;
+        }
+        case 'N': {
+            char *end;
+            double sec = strtod(optarg, &end);
+            if (end == optarg || *end || !(sec > 0 && sec <= HD_MAX_WINDOW_S)) {
+                free(files), free(resolvers);
+                return cli_usage_error("watch", "bad --worm-window '%s' (seconds, up to %d)", optarg, HD_MAX_WINDOW_S);
+            }
+            hcfg.window_us = (int64_t)(sec * 1e6 + 0.5);
+            break;
+        }
         case 'h': usage(stdout); free(files), free(resolvers); return EXIT_CLEAN;
         default: free(files), free(resolvers); return cli_usage_error("watch", "unknown option");
         }
@@ -163,13 +330,22 @@ int cmd_watch(int argc, char **argv)
         cfg.flow.memcap = memcap;
     cfg.on_udp = ks_on_udp;
     cfg.udp_arg = &run->ks;
-    cfg.on_tcp = ks_on_tcp;
-    cfg.tcp_arg = &run->ks;
+    cfg.on_tcp = on_tcp;
+    cfg.tcp_arg = run;
+    for (unsigned i = 0; i < cfg.flow.n_ports && i < FLOW_MAX_PORTS; i++)
+        hcfg.ports[i] = cfg.flow.ports[i];
+    hcfg.n_ports = cfg.flow.n_ports;
     struct flow_cbs cbs = {sd_on_msg, sd_on_flow_end, &run->det};
-    struct wpipe *w = wpipe_new(&cfg, &cbs);
+    struct wpipe *w = NULL;
     char err[256] = "";
     struct wcap_stats st = {0};
     struct wcap *live = NULL;
+    if (hd_init(&run->hd, &run->det, &hcfg)) {
+        fprintf(stderr, "smbguard watch: cannot allocate the worm-scan table\n");
+        rc = EXIT_ERROR;
+        goto out;
+    }
+    w = wpipe_new(&cfg, &cbs);
     if (!w) {
         fprintf(stderr, "smbguard watch: cannot allocate the pipeline (memcap too small?)\n");
         rc = EXIT_ERROR;
@@ -221,12 +397,17 @@ int cmd_watch(int argc, char **argv)
         }
         if (!any)
             fprintf(stderr, "  (none)\n");
+        hosts_print(run);
         fprintf(stderr,
                 "counters: packets %" PRIu64 ", bytes %" PRIu64 ", drops %" PRIu64 ", flows %" PRIu64
                 ", messages %" PRIu64 ", gaps %" PRIu64 ", parse errors %" PRIu64 " (smb %" PRIu64
                 "), memcap hits %" PRIu64 "\n",
                 ct.packets, ct.bytes, st.dropped + st.if_dropped, ct.flows, ct.messages, ct.gaps, ct.parse_errors,
                 run->det.smb_parse_errors, ct.memcap_hits);
+        fprintf(stderr,
+                "worm-scan table: %" PRIu64 " sources, %" PRIu64 " evicted, %" PRIu64
+                " attempts of sources not admitted (capacity %zu)\n",
+                run->hd.st.sources, run->hd.st.evictions, run->hd.st.rejected, run->hd.cap);
     }
     if (rc == EXIT_CLEAN && found)
         rc = EXIT_FOUND;
@@ -238,6 +419,9 @@ out:
         fflush(stdout);
     }
     sd_free(&run->det);
+    hd_free(&run->hd);
+    for (int k = 0; k < HL_N; k++)
+        free(run->hosts[k].items);
     free(run);
     free(files), free(resolvers);
     return rc;
