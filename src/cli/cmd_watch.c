@@ -313,6 +313,9 @@ int cmd_watch(int argc, char **argv)
     }
     sd_init(&run->det, cb_alert, cb_flow, run);
     ks_init(&run->ks, &run->det);
+    run->eve.file_ref = &run->src.file;      /* EVE records name the current -r file */
+    run->ks.on_dns_answer = eve_dns_answer;  /* kill-switch DNS answers -> EVE dns records */
+    run->ks.dns_arg = &run->eve;
     for (size_t i = 0; i < nres; i++) {
         if (ks_add_resolver(&run->ks, resolvers[i])) {
             if (run->eve.f && run->eve.f != stdout)

@@ -124,3 +124,66 @@ int dns_parse_tcp(const uint8_t *p, size_t n, struct dns_msg *m, char *qname, si
     }
     return dns_parse(p + 2, len, m, qname, cap);
 }
+
+int dns_parse_answers(const uint8_t *p, size_t n, const struct dns_msg *m, struct dns_rr *out, size_t cap)
+{
+    if (!p || n < 12 || !m)
+        return -1;
+    size_t off = 12;
+    char tmp[DNS_MAX_NAME];
+    for (unsigned q = 0; q < m->qdcount; q++) {
+        if (dns_read_name(p, n, &off, tmp, sizeof tmp) < 0 || n - off < 4)
+            return -1;
+        off += 4;  /* qtype, qclass */
+    }
+    if (!out)
+        cap = 0;
+    size_t got = 0;
+    for (unsigned a = 0; a < m->ancount && got < cap; a++) {
+        struct dns_rr *rr = &out[got];
+        memset(rr, 0, sizeof *rr);
+        if (dns_read_name(p, n, &off, rr->name, sizeof rr->name) < 0)
+            break;
+        struct rd r = rd_init(p, n);
+        rd_seek(&r, off);
+        rr->type = rd_be16(&r);
+        rr->rclass = rd_be16(&r);
+        rr->ttl = rd_be32(&r);
+        rr->rdlen = rd_be16(&r);
+        rr->rdata = rd_bytes(&r, rr->rdlen);
+        if (r.err) {
+            memset(rr, 0, sizeof *rr);
+            break;
+        }
+        if (rr->type == DNS_TYPE_CNAME || rr->type == DNS_TYPE_NS || rr->type == DNS_TYPE_PTR) {
+            /* the target may be compressed (pointing anywhere before it), but its own bytes must lie
+             * inside rdata */
+            size_t toff = r.off - rr->rdlen, rend = r.off;
+            if (dns_read_name(p, n, &toff, rr->target, sizeof rr->target) < 0 || toff > rend)
+                rr->target[0] = '\0';
+        }
+        off = r.off;
+        got++;
+    }
+    return (int)got;
+}
+
+const char *dns_rcode_name(unsigned rcode)
+{
+    static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+                                        "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"};
+    return rcode < sizeof names / sizeof names[0] ? names[rcode] : NULL;
+}
+
+const char *dns_type_name(unsigned type)
+{
+    static const struct { unsigned short t; const char *n; } names[] = {
+        {1, "A"}, {2, "NS"}, {5, "CNAME"}, {6, "SOA"}, {12, "PTR"}, {15, "MX"}, {16, "TXT"}, {28, "AAAA"},
+        {33, "SRV"}, {35, "NAPTR"}, {39, "DNAME"}, {41, "OPT"}, {43, "DS"}, {46, "RRSIG"}, {47, "NSEC"},
+        {48, "DNSKEY"}, {64, "SVCB"}, {65, "HTTPS"}, {255, "ANY"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].t == type)
+            return names[i].n;
+    return NULL;
+}

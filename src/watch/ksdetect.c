@@ -2,6 +2,7 @@
 #include "watch/ksdetect.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -115,17 +116,166 @@ static void dns_query(struct ks_ctx *k, const struct wd_pkt *p, const struct dns
     snprintf(attrs, sizeof attrs, "\"qname\":\"%s\",\"label\":\"%s\",\"qtype\":%u,\"transport\":\"%s\",\"resolver\":%s",
              q, ks->label, (unsigned)m->qtype, tcp ? "tcp" : "udp", is_resolver(k, p) ? "true" : "false");
     sd_alert_flow(k->sd, &f, WDIR_TO_SERVER, SD_WC_KS_DNS, attrs, ts, idx);
+    /* wait for the answer: a free slot, or else the oldest pending query makes room */
+    struct ks_dns_pending *pq = NULL;
+    for (size_t i = 0; i < KS_DNS_PENDING; i++) {
+        struct ks_dns_pending *c = &k->dns_pending[i];
+        if (!c->used) {
+            pq = c;
+            break;
+        }
+        if (!pq || c->seq < pq->seq)
+            pq = c;
+    }
+    if (pq->used)
+        k->dns_unmatched_dropped++;
+    pq->fl = f;
+    pq->ks = ks;
+    pq->id = m->id;
+    snprintf(pq->qname, sizeof pq->qname, "%s", qname);
+    pq->seq = ++k->dns_pending_seq;
+    pq->used = 1;
+}
+
+/* Bounded appender for the dns record: an overflow sets err (the record is then not written). */
+struct jbuf {
+    char *p;
+    size_t cap, len;
+    int err;
+};
+
+__attribute__((format(printf, 2, 3))) static void jb_printf(struct jbuf *b, const char *fmt, ...)
+{
+    if (b->err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= b->cap - b->len) {
+        b->err = 1;
+        b->p[b->len] = '\0';
+        return;
+    }
+    b->len += (size_t)n;
+}
+
+static void jb_type(struct jbuf *b, const char *key, unsigned type)
+{
+    const char *t = dns_type_name(type);
+    if (t)
+        jb_printf(b, "\"%s\":\"%s\"", key, t);
+    else
+        jb_printf(b, "\"%s\":\"%u\"", key, type);
+}
+
+/* JSON for the rdata of rr into out (a JSON string with quotes), or "" when not shown. */
+static void rdata_json(const struct dns_rr *rr, char *out, size_t cap)
+{
+    char txt[DNS_MAX_NAME * 2 + 1];
+    out[0] = '\0';
+    if (rr->type == DNS_TYPE_A && rr->rdlen == 4) {
+        if (!inet_ntop(AF_INET, rr->rdata, txt, sizeof txt))
+            return;
+    } else if (rr->type == DNS_TYPE_AAAA && rr->rdlen == 16) {
+        if (!inet_ntop(AF_INET6, rr->rdata, txt, sizeof txt))
+            return;
+    } else if (rr->target[0]) {
+        json_esc(txt, sizeof txt, rr->target);
+    } else {
+        return;
+    }
+    snprintf(out, cap, "\"%s\"", txt);
+}
+
+/* A DNS response m (message msg[0..n), question qname) from p: when it answers a pending
+ * kill-switch query, writes the dns record and forgets the query. */
+static void dns_answer(struct ks_ctx *k, const struct wd_pkt *p, const uint8_t *msg, size_t n,
+                       const struct dns_msg *m, const char *qname, int tcp, int64_t ts, uint64_t idx)
+{
+    struct ks_dns_pending *q = NULL;
+    for (size_t i = 0; i < KS_DNS_PENDING && !q; i++) {
+        struct ks_dns_pending *c = &k->dns_pending[i];
+        const struct wflow *f = &c->fl;
+        if (c->used && c->id == m->id && f->l4proto == (tcp ? 6 : 17) && f->ipver == p->ipver &&
+            f->sport == p->sport && f->cport == p->dport && !memcmp(f->srv, p->src, 16) &&
+            !memcmp(f->cli, p->dst, 16) && (!m->has_question || !strcmp(c->qname, qname)))
+            q = c;
+    }
+    if (!q)
+        return;
+    q->used = 0;
+    k->dns_answers++;
+    if (!k->on_dns_answer)
+        return;
+    struct dns_rr rr[KS_DNS_ANSWERS];
+    int nrr = dns_parse_answers(msg, n, m, rr, KS_DNS_ANSWERS);
+    if (nrr < 0)
+        nrr = 0;
+    char name[DNS_MAX_NAME * 2 + 1], dns[16384], rd[DNS_MAX_NAME * 2 + 3];
+    struct jbuf b = {dns, sizeof dns, 0, 0};
+    const char *rcode = dns_rcode_name(m->rcode);
+    json_esc(name, sizeof name, m->has_question ? qname : q->qname);
+    jb_printf(&b, "{\"version\":2,\"type\":\"answer\",\"id\":%u,\"flags\":\"%x\",\"qr\":true,",
+              (unsigned)m->id, (unsigned)m->flags);
+    if (m->flags & 0x0400u)
+        jb_printf(&b, "\"aa\":true,");
+    if (m->flags & 0x0200u)
+        jb_printf(&b, "\"tc\":true,");
+    jb_printf(&b, "\"rd\":%s,\"ra\":%s,\"opcode\":%u,\"rrname\":\"%s\",", (m->flags & 0x0100u) ? "true" : "false",
+              (m->flags & 0x0080u) ? "true" : "false", (unsigned)m->opcode, name);
+    jb_type(&b, "rrtype", m->has_question ? m->qtype : 0);
+    if (rcode)
+        jb_printf(&b, ",\"rcode\":\"%s\"", rcode);
+    else
+        jb_printf(&b, ",\"rcode\":\"%u\"", (unsigned)m->rcode);
+    int resolved_addr = 0;
+    for (int i = 0; i < nrr; i++) {
+        if (rr[i].type == DNS_TYPE_A || rr[i].type == DNS_TYPE_AAAA)
+            resolved_addr = 1;
+        json_esc(name, sizeof name, rr[i].name);
+        jb_printf(&b, "%s{\"rrname\":\"%s\",", i ? "," : ",\"answers\":[", name);
+        jb_type(&b, "rrtype", rr[i].type);
+        jb_printf(&b, ",\"ttl\":%u", (unsigned)rr[i].ttl);
+        rdata_json(&rr[i], rd, sizeof rd);
+        if (rd[0])
+            jb_printf(&b, ",\"rdata\":%s", rd);
+        jb_printf(&b, "}");
+    }
+    jb_printf(&b, "%s}", nrr ? "]" : "");
+    if (b.err)
+        return;
+    /* the kill switch fires when the name resolves to an address (the worm then fetches the URL) */
+    int resolved = m->rcode == DNS_RCODE_NOERROR && resolved_addr;
+    char sg[512];
+    snprintf(sg, sizeof sg,
+             "\"detection\":\"%s\",\"label\":\"%s\",\"transport\":\"%s\",\"resolved\":%s,\"answers_total\":%u",
+             sd_table[SD_WC_KS_DNS].name, q->ks ? q->ks->label : "", tcp ? "tcp" : "udp", resolved ? "true" : "false",
+             (unsigned)m->ancount);
+    k->on_dns_answer(k->dns_arg, &q->fl, dns, sg, ts, idx);
+}
+
+/* A DNS message on port 53 (either side): queries to 53 are checked for kill-switch names, answers
+ * from 53 matched against the pending queries. */
+static void dns_msg_in(struct ks_ctx *k, const struct wd_pkt *p, const uint8_t *msg, size_t n, int tcp, int64_t ts,
+                       uint64_t idx)
+{
+    struct dns_msg m;
+    char qname[DNS_MAX_NAME];
+    if (dns_parse(msg, n, &m, qname, sizeof qname) != 0)
+        return;
+    if (!m.is_response && p->dport == 53)
+        dns_query(k, p, &m, qname, tcp, ts, idx);
+    else if (m.is_response && p->sport == 53)
+        dns_answer(k, p, msg, n, &m, qname, tcp, ts, idx);
 }
 
 void ks_on_udp(void *arg, const struct wd_pkt *p, int64_t ts_us, uint64_t index)
 {
     struct ks_ctx *k = arg;
-    if (p->dport != 53 || !p->payload_len)
+    if ((p->dport != 53 && p->sport != 53) || !p->payload_len)
         return;
-    struct dns_msg m;
-    char qname[DNS_MAX_NAME];
-    if (dns_parse(p->payload, p->payload_len, &m, qname, sizeof qname) == 0)
-        dns_query(k, p, &m, qname, 0, ts_us, index);
+    dns_msg_in(k, p, p->payload, p->payload_len, 0, ts_us, index);
 }
 
 static void http_write(struct ks_ctx *k, const struct ks_http_pending *h, const char *outcome, unsigned status)
@@ -165,14 +315,15 @@ void ks_on_tcp(void *arg, const struct wd_pkt *p, int64_t ts_us, uint64_t index)
     struct ks_ctx *k = arg;
     if (!p->payload_len)
         return;
-    if (p->dport == 53) {
-        struct dns_msg m;
-        char qname[DNS_MAX_NAME];
-        int rc = dns_parse_tcp(p->payload, p->payload_len, &m, qname, sizeof qname);
-        if (rc == 1 && p->payload_len > 2) /* longer than this segment: the question may be here */
-            rc = dns_parse(p->payload + 2, p->payload_len - 2, &m, qname, sizeof qname);
-        if (rc == 0)
-            dns_query(k, p, &m, qname, 1, ts_us, index);
+    if (p->dport == 53 || p->sport == 53) {
+        /* a 2-byte length prefix; a message longer than this segment is parsed as far as it goes
+         * (the question, and the answer records that are complete) */
+        if (p->payload_len <= 2)
+            return;
+        size_t len = ((size_t)p->payload[0] << 8) | p->payload[1];
+        if (len > p->payload_len - 2)
+            len = p->payload_len - 2;
+        dns_msg_in(k, p, p->payload + 2, len, 1, ts_us, index);
     } else if (p->dport == 80) {
         struct http_req req;
         if (http_parse_request(p->payload, p->payload_len, &req) != 0 || !req.has_host ||
