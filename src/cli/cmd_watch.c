@@ -15,6 +15,7 @@
 #include "watch/hostdetect.h"
 #include "watch/ksdetect.h"
 #include "watch/pipeline.h"
+#include "watch/sharedetect.h"
 #include "watch/smbdetect.h"
 
 static volatile sig_atomic_t g_stop;
@@ -140,6 +141,32 @@ static void cb_flow(void *arg, const struct wflow *f, const uint32_t counts[SD_N
     struct watch_run *r = arg;
     r->eve.pcap_filename = r->src.file;
     eve_flow(&r->eve, f, counts);
+}
+
+/* wannacry.share_encryption: files named per client and share (the alert only has the first). */
+static void share_totals_print(const struct se_ctx *se)
+{
+    size_t n = se_n_totals(se);
+    if (!n)
+        return;
+    fprintf(stderr, "WannaCry file names written, per client and share:\n");
+    for (size_t i = 0; i < n && i < 20; i++) {
+        struct se_total t;
+        if (se_total_at(se, i, &t))
+            break;
+        char cli[INET6_ADDRSTRLEN], srv[INET6_ADDRSTRLEN];
+        int af = t.ipver == 6 ? AF_INET6 : AF_INET;
+        if (!inet_ntop(af, t.cli, cli, sizeof cli))
+            strcpy(cli, "?");
+        if (!inet_ntop(af, t.srv, srv, sizeof srv))
+            strcpy(srv, "?");
+        fprintf(stderr, "  %s -> %s %s: %" PRIu64 " (first: %s)\n", cli, srv, t.share ? t.share : "(share not seen)",
+                t.count, t.file ? t.file : "?");
+    }
+    if (n > 20)
+        fprintf(stderr, "  and %zu more\n", n - 20);
+    if (se_overflow(se))
+        fprintf(stderr, "  %" PRIu64 " more matches not counted per share (table full)\n", se_overflow(se));
 }
 
 static void usage(FILE *o)
@@ -401,6 +428,7 @@ int cmd_watch(int argc, char **argv)
         if (!any)
             fprintf(stderr, "  (none)\n");
         hosts_print(run);
+        share_totals_print(run->det.se);
         fprintf(stderr,
                 "counters: packets %" PRIu64 ", bytes %" PRIu64 ", drops %" PRIu64 ", flows %" PRIu64
                 ", messages %" PRIu64 ", gaps %" PRIu64 ", parse errors %" PRIu64 " (smb %" PRIu64

@@ -245,3 +245,79 @@ const char *smb2_dialect_name(uint16_t dialect)
     default: return NULL;
     }
 }
+
+/* Requests carrying a name (MS-SMB2 2.2.9, 2.2.13, 2.2.39 + MS-FSCC 2.4.42): a name that runs past
+ * the message is clipped to what is present; an offset outside the message is malformed. */
+static int name_buffer(const struct smb2_msg *m, size_t off, size_t len, const uint8_t **name, size_t *name_len)
+{
+    *name = NULL;
+    *name_len = 0;
+    if (len == 0)
+        return 0;
+    if (off < SMB2_HDR || off >= m->len)
+        return -1;
+    if (len > m->len - off)
+        len = m->len - off;
+    *name = m->base + off;
+    *name_len = len & ~(size_t)1;  /* whole UTF-16 code units */
+    return 0;
+}
+
+static int is_request(const struct smb2_msg *m, uint16_t cmd)
+{
+    return m && m->base && m->cmd == cmd && !(m->flags & SMB2_FLAGS_RESPONSE);
+}
+
+int smb2_tree_connect_path(const struct smb2_msg *m, const uint8_t **path, size_t *path_len)
+{
+    if (!path || !path_len || !is_request(m, SMB2_TREE_CONNECT))
+        return -1;
+    struct rd b = rd_init(m->body, m->body_len);
+    if (rd_le16(&b) != 9)
+        return -1;
+    rd_le16(&b);                        /* Flags (3.1.1) / Reserved */
+    uint16_t off = rd_le16(&b), len = rd_le16(&b);
+    if (b.err)
+        return -1;
+    return name_buffer(m, off, len, path, path_len);
+}
+
+int smb2_create_name(const struct smb2_msg *m, const uint8_t **name, size_t *name_len)
+{
+    if (!name || !name_len || !is_request(m, SMB2_CREATE))
+        return -1;
+    struct rd b = rd_init(m->body, m->body_len);
+    if (rd_le16(&b) != 57)
+        return -1;
+    rd_skip(&b, 42);                    /* SecurityFlags .. CreateOptions */
+    uint16_t off = rd_le16(&b), len = rd_le16(&b);
+    if (b.err)
+        return -1;
+    return name_buffer(m, off, len, name, name_len);
+}
+
+int smb2_rename_target(const struct smb2_msg *m, const uint8_t **name, size_t *name_len)
+{
+    if (!name || !name_len || !is_request(m, SMB2_SET_INFO))
+        return -1;
+    struct rd b = rd_init(m->body, m->body_len);
+    if (rd_le16(&b) != 33)
+        return -1;
+    uint8_t type = rd_u8(&b), cls = rd_u8(&b);
+    uint32_t blen = rd_le32(&b);
+    uint16_t boff = rd_le16(&b);
+    if (b.err || type != SMB2_0_INFO_FILE || cls != SMB2_FILE_RENAME_INFORMATION)
+        return -1;
+    /* FILE_RENAME_INFORMATION_TYPE_2: ReplaceIfExists(1) Reserved(7) RootDirectory(8)
+     * FileNameLength(4) FileName */
+    if (boff < SMB2_HDR || boff > m->len || blen < 20 || m->len - boff < 20)
+        return -1;
+    struct rd r = rd_init(m->base + boff, m->len - boff);
+    rd_skip(&r, 16);
+    uint32_t nlen = rd_le32(&r);
+    if (r.err)
+        return -1;
+    if (nlen > blen - 20)
+        nlen = blen - 20;   /* the name stays inside the announced buffer */
+    return name_buffer(m, (size_t)boff + 20, nlen, name, name_len);
+}

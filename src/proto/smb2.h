@@ -57,4 +57,17 @@ int smb2_parse_session_setup_rsp(const struct smb2_msg *m, struct smb2_session_r
 /* "2.0.2", "2.1", "3.0", "3.0.2", "3.1.1", "2.???" or NULL for an unknown code. */
 const char *smb2_dialect_name(uint16_t dialect);
 
+/* Name-carrying requests (requests only: -1 for a response, another command or a malformed body).
+ * On 0, *name points at UTF-16LE bytes inside the message (offsets are from m->base), clipped to
+ * what is present and to whole code units; NULL with length 0 for an empty name. */
+#define SMB2_0_INFO_FILE 0x01
+#define SMB2_FILE_RENAME_INFORMATION 10
+/* TREE_CONNECT: the share path (\\server\share). */
+int smb2_tree_connect_path(const struct smb2_msg *m, const uint8_t **path, size_t *path_len);
+/* CREATE: the file name, relative to the share root. */
+int smb2_create_name(const struct smb2_msg *m, const uint8_t **name, size_t *name_len);
+/* SET_INFO InfoType SMB2_0_INFO_FILE, FileRenameInformation: the new name (MS-FSCC 2.4.42.2),
+ * bounded by both FileNameLength and the SET_INFO BufferLength. */
+int smb2_rename_target(const struct smb2_msg *m, const uint8_t **name, size_t *name_len);
+
 #endif

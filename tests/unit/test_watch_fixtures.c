@@ -144,6 +144,8 @@ static const struct want wants[] = {
     {"midstream_oneway", 1, 34, 34, 0, 0, 0, 0},
     {"legit_multifragment_trans", 1, 171, 171, 0, 0, 0, 0},
     {"oob_secondary_unknown", 1, 171, 171, 0, 0, 0, 0},
+    {"share_encryption_smb1", 1, 46, 46, 0, 0, 0, 0},
+    {"share_encryption_smb2", 1, 62, 62, 0, 0, 0, 0},
 };
 
 static void test_every_fixture_decodes(void **state)

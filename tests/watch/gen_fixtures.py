@@ -598,6 +598,285 @@ def fx_multifragment(oob):
     return build
 
 
+# ---------------------------------------------------------------- share encryption
+
+SMB_NT_CREATE = 0xA2
+
+
+def utf16(s):
+    return s.encode('utf-16-le')
+
+
+class Smb1Wire:
+    """SMB1 messages with a chosen Flags2 (Unicode or OEM strings) and AndX chains."""
+
+    def __init__(self, unicode, pid=0x0F10, uid=0, tid=0):
+        self.unicode, self.pid, self.uid, self.tid = unicode, pid, uid, tid
+
+    def header(self, cmd, mid, reply=False, status=0):
+        flags2 = 0xC807 if reply else 0xC007    # Unicode, NT status, long names
+        if not self.unicode:
+            flags2 &= ~0x8000
+        return b'\xffSMB' + struct.pack('<BIBHH8sHHHHH', cmd, status, 0x98 if reply else 0x18, flags2, 0,
+                                         b'\0' * 8, 0, self.tid, self.pid, self.uid, mid)
+
+    @staticmethod
+    def block(words, data):
+        assert len(words) % 2 == 0
+        return bytes([len(words) // 2]) + words + struct.pack('<H', len(data)) + data
+
+    def string(self, at, text):
+        """A string placed at SMB offset at: Unicode strings get the pad byte to a 2-aligned offset."""
+        if self.unicode:
+            return (b'\0' if at % 2 else b'') + utf16(text) + b'\0\0'
+        return text.encode() + b'\0'
+
+    def msg(self, cmd, mid, blocks, reply=False, status=0):
+        """blocks = [(cmd, words_fn(andx_cmd, andx_off), data_fn(data_at))]: an AndX chain."""
+        h = self.header(cmd, mid, reply, status)
+        body, at = b'', len(h)
+        sizes = []
+        # two passes: block sizes do not depend on AndXOffset (fixed-size words)
+        for i, (_c, wf, df) in enumerate(blocks):
+            w = wf(0xFF, 0)
+            d = df(at + 1 + len(w) + 2)
+            sizes.append((at, len(w), len(d)))
+            at += 1 + len(w) + 2 + len(d)
+        for i, (_c, wf, df) in enumerate(blocks):
+            nxt = blocks[i + 1][0] if i + 1 < len(blocks) else 0xFF
+            off = sizes[i + 1][0] if i + 1 < len(blocks) else 0
+            w = wf(nxt, off)
+            body += self.block(w, df(sizes[i][0] + 1 + len(w) + 2))
+        m = h + body
+        return struct.pack('!I', len(m)) + m
+
+
+def smb1_negotiate_pair(c, s, mid):
+    c.c2s(s.msg(SMB_NEGOTIATE, mid, [(SMB_NEGOTIATE, lambda a, o: b'', lambda at: b'\x02NT LM 0.12\0')]),
+          mark='negotiate')
+    neg = struct.pack('<HBHHIIIIQhB', 0, 0x03, 50, 1, 16644, 65536, 0, 0x0000E3FC, 0, 0, 8)
+    c.s2c(s.msg(SMB_NEGOTIATE, mid, [(SMB_NEGOTIATE, lambda a, o: neg, lambda at: b'\x11\x22\x33\x44\x55\x66\x77\x88')],
+                reply=True), mark='negotiate.reply')
+
+
+def ss_words(a, o):
+    return struct.pack('<BBHHHHIHHII', a, 0, o, 16644, 50, 0, 0, 0, 0, 0, 0x000000D4)
+
+
+def ss_data(s):
+    return lambda at: (b'\0' if s.unicode and at % 2 else b'') + b''.join(
+        (utf16(x) + b'\0\0') if s.unicode else (x.encode() + b'\0') for x in ('', '', 'Unix', 'Samba'))
+
+
+def tc_req(s, path):
+    return (SMB_TREE_CONNECT, lambda a, o: struct.pack('<BBHHH', a, 0, o, 0, 1),
+            lambda at: b'\0' + s.string(at + 1, path) + b'?????\0')
+
+
+def tc_rsp(s):
+    return (SMB_TREE_CONNECT, lambda a, o: struct.pack('<BBHH', a, 0, o, 1),
+            lambda at: b'A:\0' + s.string(at + 3, 'NTFS'))
+
+
+def nt_create_req(s, name):
+    nlen = len(utf16(name)) if s.unicode else len(name)
+    words = lambda a, o: struct.pack('<BBHBHIIIqIIIIIB', a, 0, o, 0, nlen, 0x16, 0, 0x0002019F, 0, 0x80, 7, 5,
+                                      0x44, 2, 0)
+    return s.msg(SMB_NT_CREATE, 0, [(SMB_NT_CREATE, words, lambda at: s.string(at, name))])
+
+
+def nt_create_rsp(s, fid):
+    words = lambda a, o: struct.pack('<BBHBHI4QIqqHHB', a, 0, o, 0, fid, 2, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0)
+    return (SMB_NT_CREATE, words, lambda at: b'')
+
+
+def smb1_create(c, s, mid, name, fid):
+    m = bytearray(nt_create_req(s, name))
+    m[4 + 30:4 + 32] = struct.pack('<H', mid)
+    c.c2s(bytes(m), mark='create:' + name)
+    c.s2c(s.msg(SMB_NT_CREATE, mid, [nt_create_rsp(s, fid)], reply=True))
+
+
+SE_NAMES = ['Projects\\a.docx.WNCRY', 'Projects\\b.WNCRYT', 'Projects\\@Please_Read_Me@.txt', '@WanaDecryptor@.exe']
+SE_NEAR = ['x.wncry.bak', 'WNCRY.txt']   # must not count
+
+
+def fx_share_encryption_smb1(_shared):
+    """Client 192.168.60.10, server 192.168.60.20. Flow 1 (Unicode): session setup chained with the
+    tree connect to \\\\192.168.60.20\\Docs (TID 0x0801), NT_CREATE of the 4 WannaCry names, the 2 near
+    misses and report.docx; plain tree connect to \\\\192.168.60.20\\Public (TID 0x0802), NT_CREATE of
+    notes.txt.WNCRY, @Please_Read_Me@.txt and WNCRY.txt. Flow 2 (OEM strings): tree connect to
+    \\\\192.168.60.20\\DOCS (same share, TID 0x0901), NT_CREATE c.xlsx.WNCRY."""
+    cap = Capture()
+    cli, srv = '192.168.60.10', '192.168.60.20'
+    c = Tcp(cap, cli, 49301, srv, 445, T0)
+    c.handshake()
+    s = Smb1Wire(True)
+    smb1_negotiate_pair(c, s, 1)
+    docs, public = '\\\\%s\\Docs' % srv, '\\\\%s\\Public' % srv
+    c.c2s(s.msg(SMB_SESSION_SETUP, 2, [(SMB_SESSION_SETUP, ss_words, ss_data(s)), tc_req(s, docs)]), mark='ss+tc')
+    s.uid, s.tid = 0x0800, 0x0801
+    ss_rsp = (SMB_SESSION_SETUP, lambda a, o: struct.pack('<BBHH', a, 0, o, 1), ss_data(s))
+    c.s2c(s.msg(SMB_SESSION_SETUP, 2, [ss_rsp, tc_rsp(s)], reply=True), mark='ss+tc.reply')
+    mid, fid = 10, 0x4000
+    for n in SE_NAMES + SE_NEAR + ['report.docx']:
+        smb1_create(c, s, mid, n, fid)
+        mid, fid = mid + 1, fid + 1
+    s.tid = 0
+    c.c2s(s.msg(SMB_TREE_CONNECT, mid, [tc_req(s, public)]), mark='tc2')
+    s.tid = 0x0802
+    c.s2c(s.msg(SMB_TREE_CONNECT, mid, [tc_rsp(s)], reply=True), mark='tc2.reply')
+    mid += 1
+    for n in ['notes.txt.WNCRY', '@Please_Read_Me@.txt', 'WNCRY.txt']:
+        smb1_create(c, s, mid, n, fid)
+        mid, fid = mid + 1, fid + 1
+    c.close()
+    # flow 2: the same client and share (upper case), OEM strings
+    c = Tcp(cap, cli, 49302, srv, 445, c.t + 0.5)
+    c.handshake()
+    s = Smb1Wire(False, pid=0x0F20)
+    smb1_negotiate_pair(c, s, 1)
+    c.c2s(s.msg(SMB_SESSION_SETUP, 2, [(SMB_SESSION_SETUP, ss_words, ss_data(s))]))
+    s.uid = 0x0800
+    c.s2c(s.msg(SMB_SESSION_SETUP, 2, [(SMB_SESSION_SETUP, lambda a, o: struct.pack('<BBHH', a, 0, o, 1),
+                                        ss_data(s))], reply=True))
+    c.c2s(s.msg(SMB_TREE_CONNECT, 3, [tc_req(s, '\\\\%s\\DOCS' % srv)]), mark='f2.tc')
+    s.tid = 0x0901
+    c.s2c(s.msg(SMB_TREE_CONNECT, 3, [tc_rsp(s)], reply=True))
+    smb1_create(c, s, 4, 'c.xlsx.WNCRY', 0x5000)
+    c.close()
+    return LINK_EN10MB, cap.eth_frames(), cap
+
+
+SMB2_NEG, SMB2_SESS, SMB2_TCON, SMB2_CREATE, SMB2_CLOSE, SMB2_SETINFO = 0, 1, 3, 5, 6, 0x11
+SMB2_RSP, SMB2_RELATED = 0x1, 0x4
+
+
+def smb2_hdr(cmd, mid, tid=0, sid=0, flags=0, status=0, nxt=0):
+    return struct.pack('<4sHHIHHIIQIIQ16s', b'\xfeSMB', 64, 0, status, cmd, 1, flags, nxt, mid, 0xFEFF, tid, sid,
+                       b'\0' * 16)
+
+
+def smb2_compound(parts):
+    """parts = [(cmd, mid, tid, sid, flags, body)]: one NBSS message, NextCommand 8-aligned."""
+    out = b''
+    for i, (cmd, mid, tid, sid, flags, body) in enumerate(parts):
+        last = i == len(parts) - 1
+        ln = 64 + len(body)
+        pad = 0 if last else (-ln) % 8
+        out += smb2_hdr(cmd, mid, tid, sid, flags, 0, 0 if last else ln + pad) + body + b'\0' * pad
+    return struct.pack('!I', len(out)) + out
+
+
+def smb2_msg(cmd, mid, body, tid=0, sid=0, flags=0):
+    return smb2_compound([(cmd, mid, tid, sid, flags, body)])
+
+
+def smb2_create_body(name):
+    n = utf16(name)
+    return struct.pack('<HBBIQQIIIIIHHII', 57, 0, 0, 2, 0, 0, 0x0012019F, 0x80, 7, 5, 0x44, 120, len(n), 0, 0) + \
+        (n or b'\0')
+
+
+def smb2_create_rsp(fid):
+    return struct.pack('<HBBI4QqqII16sII', 89, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0x80, 0, fid, 0, 0) + b'\0'
+
+
+def smb2_rename_body(fid, new):
+    n = utf16(new)
+    info = struct.pack('<B7sQI', 0, b'\0' * 7, 0, len(n)) + n
+    return struct.pack('<HBBIHHI16s', 33, 1, 10, len(info), 96, 0, 0, fid) + info
+
+
+def smb2_close_body(fid):
+    return struct.pack('<HHI16s', 24, 0, 0, fid)
+
+
+CLOSE_RSP = struct.pack('<HHI4QqqI', 60, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+
+def fx_share_encryption_smb2(_shared):
+    """Client 192.168.70.10, server 192.168.70.20, SMB 2.1. Tree connect \\\\192.168.70.20\\Finance
+    (TreeId 5): CREATE of the 4 WannaCry names and the 2 near misses; CREATE budget.xlsx then SET_INFO
+    FileRenameInformation to Q1\\budget.xlsx.WNCRY; a related compound CREATE plan.pptx + SET_INFO rename
+    to plan.pptx.WNCRY (TreeId 0xFFFFFFFF: inherited) + CLOSE; a rename to WNCRY.txt. Tree connect
+    \\\\192.168.70.20\\HR (TreeId 9): CREATE staff.pdf.WNCRYT, rename to staff.pdf.WNCRY, CREATE
+    @Please_Read_Me@.txt."""
+    cap = Capture()
+    cli, srv = '192.168.70.10', '192.168.70.20'
+    c = Tcp(cap, cli, 50100, srv, 445, T0)
+    c.handshake()
+    guid = bytes(range(16))
+    c.c2s(smb2_msg(SMB2_NEG, 0, struct.pack('<HHHHI16sQHH', 36, 2, 1, 0, 0, guid, 0, 0x0202, 0x0210)),
+          mark='negotiate')
+    c.s2c(smb2_msg(SMB2_NEG, 0, struct.pack('<HHHH16sIIIIQQHHI', 65, 1, 0x0210, 0, guid[::-1], 0, 65536, 65536,
+                                              65536, 0, 0, 128, 0, 0) + b'\0', flags=SMB2_RSP), mark='negotiate.reply')
+    sid = 0x0000100000000001
+    c.c2s(smb2_msg(SMB2_SESS, 1, struct.pack('<HBBIIHHQ', 25, 0, 1, 0, 0, 88, 0, 0) + b'\0'))
+    c.s2c(smb2_msg(SMB2_SESS, 1, struct.pack('<HHHH', 9, 1, 72, 0) + b'\0', sid=sid, flags=SMB2_RSP))
+    mid = [2]
+
+    def nxt():
+        mid[0] += 1
+        return mid[0] - 1
+
+    def tcon(path, tid):
+        p = utf16(path)
+        m = nxt()
+        c.c2s(smb2_msg(SMB2_TCON, m, struct.pack('<HHHH', 9, 0, 72, len(p)) + p, sid=sid), mark='tcon:' + path)
+        c.s2c(smb2_msg(SMB2_TCON, m, struct.pack('<HBBIII', 16, 1, 0, 0, 0, 0x001F01FF), tid=tid, sid=sid,
+                       flags=SMB2_RSP))
+
+    fids = [0x100]
+
+    def create(tid, name):
+        m, fid = nxt(), struct.pack('<QQ', fids[0], 1)
+        fids[0] += 1
+        c.c2s(smb2_msg(SMB2_CREATE, m, smb2_create_body(name), tid=tid, sid=sid), mark='create:' + name)
+        c.s2c(smb2_msg(SMB2_CREATE, m, smb2_create_rsp(fid), tid=tid, sid=sid, flags=SMB2_RSP))
+        return fid
+
+    def rename(tid, fid, new):
+        m = nxt()
+        c.c2s(smb2_msg(SMB2_SETINFO, m, smb2_rename_body(fid, new), tid=tid, sid=sid), mark='rename:' + new)
+        c.s2c(smb2_msg(SMB2_SETINFO, m, struct.pack('<H', 2), tid=tid, sid=sid, flags=SMB2_RSP))
+
+    def close(tid, fid):
+        m = nxt()
+        c.c2s(smb2_msg(SMB2_CLOSE, m, smb2_close_body(fid), tid=tid, sid=sid))
+        c.s2c(smb2_msg(SMB2_CLOSE, m, CLOSE_RSP, tid=tid, sid=sid, flags=SMB2_RSP))
+
+    tcon('\\\\%s\\Finance' % srv, 5)
+    for n in SE_NAMES + SE_NEAR:
+        close(5, create(5, n))
+    fid = create(5, 'Q1\\budget.xlsx')
+    rename(5, fid, 'Q1\\budget.xlsx.WNCRY')
+    close(5, fid)
+    # related compound: CREATE + SET_INFO (rename) + CLOSE; the later ones name no tree (0xFFFFFFFF)
+    m0 = mid[0]
+    mid[0] += 3
+    related = b'\xff' * 16
+    c.c2s(smb2_compound([(SMB2_CREATE, m0, 5, sid, 0, smb2_create_body('Q1\\plan.pptx')),
+                         (SMB2_SETINFO, m0 + 1, 0xFFFFFFFF, sid, SMB2_RELATED,
+                          smb2_rename_body(related, 'Q1\\plan.pptx.WNCRY')),
+                         (SMB2_CLOSE, m0 + 2, 0xFFFFFFFF, sid, SMB2_RELATED, smb2_close_body(related))]),
+          mark='compound')
+    fid = struct.pack('<QQ', 0x1FF, 1)
+    c.s2c(smb2_compound([(SMB2_CREATE, m0, 5, sid, SMB2_RSP, smb2_create_rsp(fid)),
+                         (SMB2_SETINFO, m0 + 1, 5, sid, SMB2_RSP | SMB2_RELATED, struct.pack('<H', 2) + b'\0'),
+                         (SMB2_CLOSE, m0 + 2, 5, sid, SMB2_RSP | SMB2_RELATED, CLOSE_RSP)]))
+    fid = create(5, 'memo.txt')
+    rename(5, fid, 'WNCRY.txt')      # near miss as a rename target
+    close(5, fid)
+    tcon('\\\\%s\\HR' % srv, 9)
+    fid = create(9, 'staff.pdf.WNCRYT')
+    rename(9, fid, 'staff.pdf.WNCRY')
+    close(9, fid)
+    close(9, create(9, '@Please_Read_Me@.txt'))
+    c.close()
+    return LINK_EN10MB, cap.eth_frames(), cap
+
+
 # ---------------------------------------------------------------- main
 
 FIXTURES = [
@@ -620,6 +899,8 @@ FIXTURES = [
     ('midstream_oneway', fx_midstream_oneway),
     ('legit_multifragment_trans', fx_multifragment(False)),
     ('oob_secondary_unknown', fx_multifragment(True)),
+    ('share_encryption_smb1', fx_share_encryption_smb1),
+    ('share_encryption_smb2', fx_share_encryption_smb2),
 ]
 
 
