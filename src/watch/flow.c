@@ -215,6 +215,7 @@ static struct wflow *create(struct flow_table *t, const struct wd_pkt *p, uint32
     struct wflow *f = wmem_calloc(&t->mem, sizeof *f);
     if (!f)
         return NULL;
+    f->mem = &t->mem;
     int cli = sender_is_client(t, p);
     f->ipver = p->ipver;
     memcpy(cli ? f->cli : f->srv, p->src, 16);

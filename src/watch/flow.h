@@ -31,6 +31,8 @@ struct wflow {
     uint8_t end_reason;            /* set before on_flow_end */
     struct reasm dir[2];           /* per direction (WDIR_*) */
     void *user;                    /* owned by the consumer; release it in on_flow_end */
+    struct wmem *mem;              /* the table's accounting: consumers charge per-flow state here
+                                    * (wmem_*; NULL for flows not made by a table: plain heap) */
     /* table internals */
     struct wflow *hnext, *lprev, *lnext;
     uint32_t hash;

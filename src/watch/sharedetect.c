@@ -45,6 +45,7 @@ struct se_flow {
     unsigned next_pend;
     uint8_t saw_reply;          /* a reply was seen: the one-way fallback is off */
     uint8_t overflow_alerted;   /* the flow's alert for a table-full match was written */
+    struct wmem *mem;           /* the flow table's account (the flow's mem): this and trees */
 };
 
 /* A file name on the wire: UTF-16LE (wide) or OEM bytes, up to its first NUL. */
@@ -143,10 +144,10 @@ static void share_key(const char *path, char *key, size_t cap)
     key[i] = 0;
 }
 
-static struct se_flow *flow_get(struct se_flow **fs)
+static struct se_flow *flow_get(struct se_flow **fs, struct wflow *f)
 {
-    if (!*fs)
-        *fs = calloc(1, sizeof **fs);
+    if (!*fs && (*fs = wmem_opt_calloc(f->mem, sizeof **fs)))
+        (*fs)->mem = f->mem;
     return *fs;
 }
 
@@ -168,7 +169,7 @@ static void tree_bind(struct se_flow *s, uint32_t tid, const char *path)
         unsigned nc = s->cap_trees ? s->cap_trees * 2 : 4;
         if (nc > SE_MAX_TREES)
             nc = SE_MAX_TREES;
-        struct se_tree *nt = realloc(s->trees, nc * sizeof *nt);
+        struct se_tree *nt = wmem_opt_realloc(s->mem, s->trees, nc * sizeof *nt);
         if (nt) {
             s->trees = nt;
             s->cap_trees = nc;
@@ -292,7 +293,7 @@ static void on_name(struct sd_ctx *c, struct wflow *f, struct se_flow **fs, int 
         if (created)
             text_copy(e->file, sizeof e->file, file);
     } else {
-        struct se_flow *s = flow_get(fs);
+        struct se_flow *s = flow_get(fs, f);
         if (c->se)
             c->se->overflow++;
         alert = s && !s->overflow_alerted;  /* table full: at most one alert per flow */
@@ -399,7 +400,7 @@ void se_on_smb1(struct sd_ctx *c, struct wflow *f, struct se_flow **fs, const st
             struct wname w = smb1_string(m, &x, le16(x.words + 6), 0);  /* after the password */
             char path[SE_SHARE_MAX];
             decode(&w, 0, path, sizeof path);
-            struct se_flow *s = flow_get(fs);
+            struct se_flow *s = flow_get(fs, f);
             if (s)
                 pend_add(s, m->mid, 0, path);
             text_copy(chain_path, sizeof chain_path, path);
@@ -456,7 +457,7 @@ void se_on_smb2(struct sd_ctx *c, struct wflow *f, struct se_flow **fs, const ui
             struct wname w = wname_make(name, len, 1);
             char path[SE_SHARE_MAX];
             decode(&w, 0, path, sizeof path);
-            struct se_flow *s = flow_get(fs);
+            struct se_flow *s = flow_get(fs, f);
             if (s)
                 pend_add(s, m.message_id, 1, path);
             text_copy(chain_path, sizeof chain_path, path);
@@ -483,8 +484,8 @@ void se_flow_end(struct sd_ctx *c, struct wflow *f, struct se_flow **fs)
     (void)c, (void)f;
     if (!fs || !*fs)
         return;
-    free((*fs)->trees);
-    free(*fs);
+    wmem_opt_free((*fs)->mem, (*fs)->trees);
+    wmem_opt_free((*fs)->mem, *fs);
     *fs = NULL;
 }
 
