@@ -10,6 +10,8 @@
 
 #include "cli/cli.h"
 #include "cli/exitcodes.h"
+#include "model/record.h"
+#include "sink/sink.h"
 #include "watch/capture.h"
 #include "watch/eve.h"
 #include "watch/hostdetect.h"
@@ -48,6 +50,9 @@ struct watch_run {
     struct ks_ctx ks;
     struct hd_ctx hd;
     struct host_list hosts[HL_N];
+    struct sink *csv;         /* --csv: one row per alert (NULL: none) */
+    struct record rec;        /* scratch record for the CSV row */
+    int csv_failed;
 };
 
 static void hl_add(struct host_list *l, uint8_t ipver, const uint8_t *a, const uint8_t *peer, int det)
@@ -117,12 +122,55 @@ static void hosts_print(const struct watch_run *r)
     }
 }
 
+/* The CSV row of an alert: the EVE alert's members, flattened; `evidence` holds the `smbguard`
+ * attributes as JSON text. Column order is fixed (docs/eve.md). */
+static void csv_alert(struct watch_run *r, const struct wflow *f, int dir, int det, const char *attrs, int64_t ts,
+                      uint64_t idx)
+{
+    struct record *rec = &r->rec;
+    char tsbuf[40], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], cid[31], ev[1024];
+    int af = f->ipver == 6 ? AF_INET6 : AF_INET;
+    const uint8_t *src = dir == WDIR_TO_SERVER ? f->cli : f->srv, *dst = dir == WDIR_TO_SERVER ? f->srv : f->cli;
+    if (!inet_ntop(af, src, a, sizeof a))
+        strcpy(a, "?");
+    if (!inet_ntop(af, dst, b, sizeof b))
+        strcpy(b, "?");
+    eve_timestamp(tsbuf, ts);
+    eve_community_id(f, cid);
+    snprintf(ev, sizeof ev, "{%s}", attrs ? attrs : "");
+    const struct sd_info *in = &sd_table[det];
+    record_reset(rec, "alert");
+    record_str(rec, "timestamp", tsbuf);
+    record_int(rec, "signature_id", in->sid);
+    record_str(rec, "signature", in->name);
+    record_int(rec, "severity", in->severity);
+    record_bool(rec, "exit3", in->exit3);
+    record_str(rec, "category", in->category);
+    record_str(rec, "src_ip", a);
+    record_int(rec, "src_port", dir == WDIR_TO_SERVER ? f->cport : f->sport);
+    record_str(rec, "dest_ip", b);
+    record_int(rec, "dest_port", dir == WDIR_TO_SERVER ? f->sport : f->cport);
+    record_str(rec, "proto", f->l4proto == 17 ? "UDP" : "TCP");
+    record_str(rec, "app_proto", in->app_proto ? in->app_proto : "smb");
+    record_str(rec, "direction", dir == WDIR_TO_SERVER ? "to_server" : "to_client");
+    record_int(rec, "flow_id", (int64_t)f->id);
+    record_str(rec, "community_id", cid);
+    record_str(rec, "pcap_filename", r->src.file);
+    record_int(rec, "pcap_cnt", (int64_t)idx);
+    record_str(rec, "in_iface", r->eve.iface);
+    record_str(rec, "evidence", ev);
+    if (sink_emit(r->csv, rec) != 0)
+        r->csv_failed = 1;
+}
+
 static void cb_alert(void *arg, const struct wflow *f, int dir, int det, const char *attrs, int64_t ts,
                      uint64_t idx)
 {
     struct watch_run *r = arg;
     r->eve.pcap_filename = r->src.file;
     eve_alert(&r->eve, f, dir, det, attrs, ts, idx);
+    if (r->csv)
+        csv_alert(r, f, dir, det, attrs, ts, idx);
     hosts_from_alert(r, f, det);
     /* indicators for smb.worm_scan (hd_on_alert ignores the others, its own alerts included) */
     hd_on_alert(&r->hd, f, det, ts, idx);
@@ -172,7 +220,7 @@ static void share_totals_print(const struct se_ctx *se)
 static void usage(FILE *o)
 {
     fprintf(o,
-            "Usage: smbguard watch -r FILE [-r FILE...] | -i IFACE [--filter BPF] [--json FILE]\n"
+            "Usage: smbguard watch -r FILE [-r FILE...] | -i IFACE [--filter BPF] [--json FILE] [--csv FILE]\n"
             "                      [--memcap BYTES] [--resolver IP]... [--home-net CIDR[,CIDR...]]...\n"
             "                      [--worm-internal N] [--worm-external N] [--worm-window SECONDS]\n"
             "                      [--worm-indicators N] [--worm-allow CIDR[,CIDR...]]... [-q]\n"
@@ -182,6 +230,7 @@ static void usage(FILE *o)
             "  -i, --iface IFACE   capture live from IFACE (promiscuous)\n"
             "      --filter BPF    BPF filter expression\n"
             "      --json FILE     write EVE NDJSON records to FILE ('-' = stdout)\n"
+            "      --csv FILE      write one CSV row per alert to FILE ('-' = stdout)\n"
             "      --memcap BYTES  flow table memory cap (default 64 MiB; suffixes k, m, g)\n"
             "      --resolver IP   a DNS resolver of this network (kill-switch queries it forwards say so)\n"
             "      --home-net CIDR[,CIDR...]\n"
@@ -239,6 +288,7 @@ int cmd_watch(int argc, char **argv)
     static const struct option opts[] = {
         {"read", required_argument, NULL, 'r'},   {"iface", required_argument, NULL, 'i'},
         {"filter", required_argument, NULL, 'F'}, {"json", required_argument, NULL, 'j'},
+        {"csv", required_argument, NULL, 'C'},
         {"memcap", required_argument, NULL, 'm'}, {"quiet", no_argument, NULL, 'q'},
         {"resolver", required_argument, NULL, 'R'},
         {"home-net", required_argument, NULL, 'H'},
@@ -253,7 +303,7 @@ int cmd_watch(int argc, char **argv)
     if (!files)
         return EXIT_ERROR;
     size_t nfiles = 0;
-    const char *iface = NULL, *filter = NULL, *json = NULL;
+    const char *iface = NULL, *filter = NULL, *json = NULL, *csv = NULL;
     size_t memcap = 0;
     int quiet = 0, c;
     const char **resolvers = calloc((size_t)argc + 1, sizeof *resolvers);
@@ -271,6 +321,7 @@ int cmd_watch(int argc, char **argv)
         case 'i': iface = optarg; break;
         case 'F': filter = optarg; break;
         case 'j': json = optarg; break;
+        case 'C': csv = optarg; break;
         case 'm':
             if (parse_size(optarg, &memcap)) {
                 free(files), free(resolvers);
@@ -337,6 +388,20 @@ int cmd_watch(int argc, char **argv)
             free(files), free(resolvers);
             return EXIT_ERROR;
         }
+    }
+    if (csv && json && !strcmp(csv, "-") && !strcmp(json, "-")) {
+        if (run->eve.f && run->eve.f != stdout)
+            fclose(run->eve.f);
+        free(run);
+        free(files), free(resolvers);
+        return cli_usage_error("watch", "--json - and --csv - cannot both go to stdout");
+    }
+    if (csv && !(run->csv = sink_csv_open(csv))) {
+        if (run->eve.f && run->eve.f != stdout)
+            fclose(run->eve.f);
+        free(run);
+        free(files), free(resolvers);
+        return EXIT_ERROR;
     }
     sd_init(&run->det, cb_alert, cb_flow, run);
     ks_init(&run->ks, &run->det);
@@ -443,6 +508,10 @@ int cmd_watch(int argc, char **argv)
     if (rc == EXIT_CLEAN && found)
         rc = EXIT_FOUND;
 out:
+    if (run->csv && (sink_close_all(run->csv) != 0 || run->csv_failed)) {
+        fprintf(stderr, "smbguard watch: writing %s failed\n", csv);
+        rc = EXIT_ERROR;
+    }
     if (run->eve.f && run->eve.f != stdout && fclose(run->eve.f)) {
         perror(json);
         rc = EXIT_ERROR;
