@@ -21,7 +21,14 @@
 #include "watch/smbdetect.h"
 
 static volatile sig_atomic_t g_stop;
-static void on_signal(int sig) { (void)sig; g_stop = 1; }
+static struct wcap *volatile g_live;  /* set while the live loop runs: the handler wakes its poll() */
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+    if (g_live)
+        wcap_break(g_live);
+}
 
 /* Hosts of the summary, from the alerts: distinct addresses, at most HL_CAP per list (later ones
  * are counted in `dropped`, not listed); HL_PRINT printed. */
@@ -460,7 +467,12 @@ int cmd_watch(int argc, char **argv)
             fprintf(stderr, "smbguard watch: %s\n", err);
             rc = EXIT_ERROR;
         } else {
-            if (wcap_live_loop(live, w, &g_stop, err, sizeof err)) {
+            if (!quiet)
+                fprintf(stderr, "smbguard watch: listening on %s, Ctrl-C to stop\n", iface);
+            g_live = live;
+            int lrc = wcap_live_loop(live, w, &g_stop, err, sizeof err);
+            g_live = NULL;
+            if (lrc) {
                 fprintf(stderr, "smbguard watch: %s\n", err);
                 rc = EXIT_ERROR;
             }

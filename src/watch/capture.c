@@ -113,6 +113,12 @@ struct wcap *wcap_open_live(const char *iface, const char *filter, int promisc, 
     return c;
 }
 
+void wcap_break(struct wcap *c)
+{
+    if (c && c->p)
+        pcap_breakloop(c->p);
+}
+
 int wcap_live_loop(struct wcap *c, struct wpipe *w, volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
     struct feed f = {w, pcap_datalink(c->p), 0, &c->frames};

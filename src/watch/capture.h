@@ -39,5 +39,7 @@ int wcap_live_loop(struct wcap *c, struct wpipe *w, volatile sig_atomic_t *stop,
 /* Frames delivered and libpcap's drop counters. */
 void wcap_live_stats(struct wcap *c, struct wcap_stats *st);
 void wcap_close(struct wcap *c);
+/* Makes a blocked wcap_live_loop return (pcap_breakloop: safe from a signal handler). */
+void wcap_break(struct wcap *c);
 
 #endif

@@ -1,6 +1,8 @@
 /* flow.c: the TCP flow table (see flow.h): hash buckets, three LRU lists, capped memory. */
 #include "watch/flow.h"
 
+#include <stdlib.h>
+
 #include <string.h>
 
 void flow_cfg_default(struct flow_cfg *cfg)
@@ -134,6 +136,38 @@ static int make_room(struct flow_table *t, size_t n, const struct wflow *keep, i
     return wmem_fits(&t->mem, n);
 }
 
+void *flow_user_calloc(struct wflow *f, size_t n)
+{
+    if (!f->table)
+        return calloc(1, n);
+    if (!wmem_fits(&f->table->mem, n))
+        make_room(f->table, n, f, 0);
+    void *p = wmem_calloc(&f->table->mem, n);
+    if (!p)
+        f->table->st.memcap_hits++;
+    return p;
+}
+
+void *flow_user_realloc(struct wflow *f, void *p, size_t n)
+{
+    if (!f->table)
+        return realloc(p, n);
+    if (!wmem_fits(&f->table->mem, n))
+        make_room(f->table, n, f, 0);
+    void *q = wmem_realloc(&f->table->mem, p, n);
+    if (!q)
+        f->table->st.memcap_hits++;
+    return q;
+}
+
+void flow_user_free(struct wflow *f, void *p)
+{
+    if (f->table)
+        wmem_free(&f->table->mem, p);
+    else
+        free(p);
+}
+
 struct room_ctx { struct flow_table *t; struct wflow *keep; };
 static void room_cb(void *arg, size_t n)
 {
@@ -215,7 +249,7 @@ static struct wflow *create(struct flow_table *t, const struct wd_pkt *p, uint32
     struct wflow *f = wmem_calloc(&t->mem, sizeof *f);
     if (!f)
         return NULL;
-    f->mem = &t->mem;
+    f->table = t;
     int cli = sender_is_client(t, p);
     f->ipver = p->ipver;
     memcpy(cli ? f->cli : f->srv, p->src, 16);

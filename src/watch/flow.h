@@ -31,8 +31,8 @@ struct wflow {
     uint8_t end_reason;            /* set before on_flow_end */
     struct reasm dir[2];           /* per direction (WDIR_*) */
     void *user;                    /* owned by the consumer; release it in on_flow_end */
-    struct wmem *mem;              /* the table's accounting: consumers charge per-flow state here
-                                    * (wmem_*; NULL for flows not made by a table: plain heap) */
+    struct flow_table *table;      /* the table that made the flow (NULL for pseudo flows): per-flow
+                                    * consumer state is charged to its memcap via flow_user_* */
     /* table internals */
     struct wflow *hnext, *lprev, *lnext;
     uint32_t hash;
@@ -92,6 +92,13 @@ int flow_is_server_port(const struct flow_table *t, uint16_t port);
 int flow_packet(struct flow_table *t, const struct wd_pkt *p, int64_t ts_us, uint64_t index);
 /* Ends flows idle past their timeout at now_us. */
 void flow_expire(struct flow_table *t, int64_t now_us);
+/* Per-flow consumer state (f->user and what hangs off it), charged to f's table memcap: when the
+ * cap is reached, idle flows that never carried data and closed flows are evicted first (never f,
+ * never a flow with data), as for stream buffers; NULL when it still does not fit (a memcap hit).
+ * Flows without a table use the plain heap. May be called from on_msg and on_flow_end. */
+void *flow_user_calloc(struct wflow *f, size_t n);
+void *flow_user_realloc(struct wflow *f, void *p, size_t n);
+void flow_user_free(struct wflow *f, void *p);
 /* Counters including the live flows' streams. */
 void flow_stats_get(const struct flow_table *t, struct flow_stats *out);
 

@@ -208,10 +208,36 @@ static uint64_t src_hash(uint8_t ipver, const uint8_t *a)
     return h ^ (h >> 29);
 }
 
+/* Counter i as of the current epoch: halved once per epoch since it was last brought up to date. */
+static uint8_t sk_value(const struct hd_ctx *h, size_t i)
+{
+    uint8_t d = (uint8_t)(h->sk_epoch - h->sk_stamp[i]);
+    if (d >= 8)
+        return 0;
+    return (uint8_t)(h->sketch[i] >> d);
+}
+
+static uint8_t *sk_fresh(struct hd_ctx *h, size_t i)
+{
+    h->sketch[i] = sk_value(h, i);
+    h->sk_stamp[i] = h->sk_epoch;
+    return &h->sketch[i];
+}
+
 static unsigned sketch_est(const struct hd_ctx *h, uint64_t hk)
 {
-    uint8_t a = h->sketch[hk & (HD_SKETCH - 1)], b = h->sketch[(hk >> 32) & (HD_SKETCH - 1)];
+    uint8_t a = sk_value(h, hk & (HD_SKETCH - 1)), b = sk_value(h, (hk >> 32) & (HD_SKETCH - 1));
     return a < b ? a : b;
+}
+
+/* Halves every counter: a new epoch (O(1)); every 128 epochs all counters are brought up to date,
+ * so no stamp falls 256 epochs behind and the mod-256 difference stays exact. */
+static void sketch_age(struct hd_ctx *h)
+{
+    h->sk_epoch++;
+    if ((h->sk_epoch & 127) == 0)
+        for (size_t i = 0; i < HD_SKETCH; i++)
+            sk_fresh(h, i);
 }
 
 /* Counts one attempt of the source; returns its estimated attempt count. */
@@ -219,12 +245,11 @@ static unsigned sketch_bump(struct hd_ctx *h, uint64_t hk, int64_t now)
 {
     int64_t d = now - h->sk_aged;
     if (++h->sk_incs >= HD_SKETCH || d > h->cfg.window_us || d < -h->cfg.window_us) {
-        for (size_t i = 0; i < HD_SKETCH; i++)
-            h->sketch[i] >>= 1;
+        sketch_age(h);
         h->sk_incs = 0;
         h->sk_aged = now;
     }
-    uint8_t *a = &h->sketch[hk & (HD_SKETCH - 1)], *b = &h->sketch[(hk >> 32) & (HD_SKETCH - 1)];
+    uint8_t *a = sk_fresh(h, hk & (HD_SKETCH - 1)), *b = sk_fresh(h, (hk >> 32) & (HD_SKETCH - 1));
     uint8_t m = *a < *b ? *a : *b;  /* conservative update: only the smallest counters grow */
     if (m < 255) {
         if (*a == m)
@@ -383,7 +408,8 @@ int hd_init(struct hd_ctx *h, struct sd_ctx *sd, const struct hd_cfg *cfg)
     h->srcs = calloc(cap, h->src_size);
     h->buckets = malloc(h->nbuckets * sizeof *h->buckets);
     h->sketch = calloc(HD_SKETCH, 1);
-    if (!h->srcs || !h->buckets || !h->sketch) {
+    h->sk_stamp = calloc(HD_SKETCH, 1);
+    if (!h->srcs || !h->buckets || !h->sketch || !h->sk_stamp) {
         hd_free(h);
         return -1;
     }
@@ -398,6 +424,8 @@ void hd_free(struct hd_ctx *h)
     free(h->srcs);
     free(h->buckets);
     free(h->sketch);
+    free(h->sk_stamp);
+    h->sk_stamp = NULL;
     h->srcs = NULL;
     h->buckets = NULL;
     h->sketch = NULL;

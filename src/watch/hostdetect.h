@@ -67,6 +67,8 @@ struct hd_ctx {
      * recently used ones only when its attempt count reaches that one's evidence, so a flood of
      * single-SYN spoofed sources cannot push out a source that has attempted several destinations. */
     uint8_t *sketch;
+    uint8_t *sk_stamp;               /* per counter: the epoch its value is up to date with */
+    uint8_t sk_epoch;                /* halvings so far (mod 256): counters are halved lazily */
     uint64_t sk_incs;
     int64_t sk_aged;
     /* smb.exposed */

@@ -74,12 +74,3 @@ void wmem_free(struct wmem *m, void *p)
     free(b);
 }
 
-void *wmem_opt_calloc(struct wmem *m, size_t n) { return m ? wmem_calloc(m, n) : calloc(1, n); }
-void *wmem_opt_realloc(struct wmem *m, void *p, size_t n) { return m ? wmem_realloc(m, p, n) : realloc(p, n); }
-void wmem_opt_free(struct wmem *m, void *p)
-{
-    if (m)
-        wmem_free(m, p);
-    else
-        free(p);
-}

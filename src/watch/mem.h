@@ -26,9 +26,5 @@ int wmem_fits(const struct wmem *m, size_t n);
 void wmem_free(struct wmem *m, void *p);
 /* Bytes charged for a block of n bytes. */
 size_t wmem_charge(size_t n);
-/* The same on an optional account: m NULL means the plain heap (callers outside a flow table). */
-void *wmem_opt_calloc(struct wmem *m, size_t n);
-void *wmem_opt_realloc(struct wmem *m, void *p, size_t n);
-void wmem_opt_free(struct wmem *m, void *p);
 
 #endif

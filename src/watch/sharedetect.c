@@ -45,7 +45,7 @@ struct se_flow {
     unsigned next_pend;
     uint8_t saw_reply;          /* a reply was seen: the one-way fallback is off */
     uint8_t overflow_alerted;   /* the flow's alert for a table-full match was written */
-    struct wmem *mem;           /* the flow table's account (the flow's mem): this and trees */
+    struct wflow *owner;        /* the flow: this state and trees are charged to its table */
 };
 
 /* A file name on the wire: UTF-16LE (wide) or OEM bytes, up to its first NUL. */
@@ -146,8 +146,8 @@ static void share_key(const char *path, char *key, size_t cap)
 
 static struct se_flow *flow_get(struct se_flow **fs, struct wflow *f)
 {
-    if (!*fs && (*fs = wmem_opt_calloc(f->mem, sizeof **fs)))
-        (*fs)->mem = f->mem;
+    if (!*fs && (*fs = flow_user_calloc(f, sizeof **fs)))
+        (*fs)->owner = f;
     return *fs;
 }
 
@@ -169,7 +169,7 @@ static void tree_bind(struct se_flow *s, uint32_t tid, const char *path)
         unsigned nc = s->cap_trees ? s->cap_trees * 2 : 4;
         if (nc > SE_MAX_TREES)
             nc = SE_MAX_TREES;
-        struct se_tree *nt = wmem_opt_realloc(s->mem, s->trees, nc * sizeof *nt);
+        struct se_tree *nt = flow_user_realloc(s->owner, s->trees, nc * sizeof *nt);
         if (nt) {
             s->trees = nt;
             s->cap_trees = nc;
@@ -484,8 +484,8 @@ void se_flow_end(struct sd_ctx *c, struct wflow *f, struct se_flow **fs)
     (void)c, (void)f;
     if (!fs || !*fs)
         return;
-    wmem_opt_free((*fs)->mem, (*fs)->trees);
-    wmem_opt_free((*fs)->mem, *fs);
+    flow_user_free((*fs)->owner, (*fs)->trees);
+    flow_user_free((*fs)->owner, *fs);
     *fs = NULL;
 }
 

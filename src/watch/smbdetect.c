@@ -116,7 +116,7 @@ void sd_free(struct sd_ctx *c)
 static struct sd_flow *flow_state(struct wflow *f)
 {
     if (!f->user)
-        f->user = wmem_opt_calloc(f->mem, sizeof(struct sd_flow));  /* charged to the memcap */
+        f->user = flow_user_calloc(f, sizeof(struct sd_flow));  /* charged to the memcap */
     return f->user;
 }
 
@@ -849,6 +849,6 @@ void sd_on_flow_end(void *arg, struct wflow *f)
         any |= s->counts[i] != 0;
     if (any && c->on_flow)
         c->on_flow(c->arg, f, s->counts);
-    wmem_opt_free(f->mem, s);
+    flow_user_free(f, s);
     f->user = NULL;
 }
