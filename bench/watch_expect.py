@@ -16,31 +16,22 @@
 import collections
 import fnmatch
 import json
+import os
 import sys
 
-
-def load_table(path):
-    rows = []
-    with open(path) as f:
-        line = f.readline()
-        while line.startswith("#"):
-            line = f.readline()
-        header = line.rstrip("\n").split("\t")
-        for line in f:
-            if line.strip() and not line.startswith("#"):
-                rows.append(dict(zip(header, line.rstrip("\n").split("\t"))))
-    return rows
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "watch"))
+import expected_table  # noqa: E402
 
 
 def main():
     table, k, exe, eve = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     chosen = sys.argv[5:]
-    rows = load_table(table)
+    rows = list(expected_table.rows(table))
     names, patterns = set(), set()
     for r in rows:
-        det, attrs = r["detection"], r["attributes"]
-        if det in ("none_exit3", "none_info") or (int(r["count"]) == 0 and attrs.startswith("must_not")):
-            pats = attrs[len("must_not="):].split(",") if attrs.startswith("must_not=") else [det]
+        det = r["detection"]
+        pats = expected_table.must_not(r)
+        if pats is not None:
             patterns.update(pats)
             names.update(p for p in pats if not any(ch in p for ch in "*?["))
         else:

@@ -168,6 +168,21 @@ void flow_user_free(struct wflow *f, void *p)
         free(p);
 }
 
+void flow_identity(struct wflow *dst, const struct wflow *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->ipver = src->ipver;
+    dst->l4proto = src->l4proto;
+    memcpy(dst->cli, src->cli, sizeof dst->cli);
+    memcpy(dst->srv, src->srv, sizeof dst->srv);
+    dst->cport = src->cport;
+    dst->sport = src->sport;
+    dst->id = src->id;
+    dst->first_ts = src->first_ts;
+    dst->last_ts = src->last_ts;
+    dst->first_index = src->first_index;
+}
+
 struct room_ctx { struct flow_table *t; struct wflow *keep; };
 static void room_cb(void *arg, size_t n)
 {

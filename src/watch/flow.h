@@ -99,6 +99,9 @@ void flow_expire(struct flow_table *t, int64_t now_us);
 void *flow_user_calloc(struct wflow *f, size_t n);
 void *flow_user_realloc(struct wflow *f, void *p, size_t n);
 void flow_user_free(struct wflow *f, void *p);
+/* Copies the identity of src (addresses, ports, protocol, id, times, first index) into dst and clears
+ * everything else: a pseudo flow that names src in a record written after src has ended. */
+void flow_identity(struct wflow *dst, const struct wflow *src);
 /* Counters including the live flows' streams. */
 void flow_stats_get(const struct flow_table *t, struct flow_stats *out);
 

@@ -363,16 +363,7 @@ static void client_negotiate(struct sd_ctx *c, const struct wflow *f, int offers
         return;
     }
     if (cl->negotiates++ == 0) {
-        cl->first.ipver = f->ipver;
-        cl->first.l4proto = f->l4proto;
-        memcpy(cl->first.cli, f->cli, 16);
-        memcpy(cl->first.srv, f->srv, 16);
-        cl->first.cport = f->cport;
-        cl->first.sport = f->sport;
-        cl->first.id = f->id;
-        cl->first.first_ts = f->first_ts;
-        cl->first.last_ts = f->last_ts;
-        cl->first.first_index = f->first_index;
+        flow_identity(&cl->first, f);
         cl->ts = ts;
         cl->idx = idx;
     }
@@ -806,15 +797,7 @@ static void groom_flow(struct sd_ctx *c, const struct wflow *f)
         groom_drop(c, 0);
     struct sd_groom *g = &c->grooms[c->n_grooms++];
     memset(g, 0, sizeof *g);
-    g->first.ipver = f->ipver;
-    memcpy(g->first.cli, f->cli, 16);
-    memcpy(g->first.srv, f->srv, 16);
-    g->first.cport = f->cport;
-    g->first.sport = f->sport;
-    g->first.id = f->id;
-    g->first.first_ts = f->first_ts;
-    g->first.last_ts = f->last_ts;
-    g->first.first_index = f->first_index;
+    flow_identity(&g->first, f);
     g->last_start = f->first_ts;
     g->flows = 1;
 }

@@ -6,6 +6,9 @@
 # generated_expected.tsv): check_expected.py EXE TABLE PCAPS OUTDIR [--gen GEN_FIXTURES.py]
 import collections, concurrent.futures, fnmatch, json, os, subprocess, sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import expected_table  # noqa: E402
+
 IMPLEMENTED = {
     "ms17_010.probe", "ms17_010.vulnerable_response", "ms17_010.not_vulnerable_response",
     "doublepulsar.ping", "doublepulsar.implant_reply", "doublepulsar.payload_upload",
@@ -43,31 +46,23 @@ def main():
     must_zero = collections.defaultdict(set)   # capture -> detections that must not fire
     skipped = collections.Counter()
     captures = []
-    with open(table) as f:
-        line = f.readline()
-        while line.startswith("#"):  # generated_expected.tsv opens with comment lines
-            line = f.readline()
-        header = line.rstrip("\n").split("\t")
-        for line in f:
-            if not line.strip() or line.startswith("#"):
-                continue
-            row = dict(zip(header, line.rstrip("\n").split("\t")))
-            cap, det, cnt, attrs = row["capture"], row["detection"], int(row["count"]), row["attributes"]
-            if cap not in captures:
-                captures.append(cap)
-            if det in ("none_exit3", "none_info") or (cnt == 0 and attrs.startswith("must_not")):
-                names = attrs[len("must_not="):].split(",") if attrs.startswith("must_not=") else [det]
-                for pat in names:
-                    for d in IMPLEMENTED:
-                        if fnmatch.fnmatchcase(d, pat):
-                            must_zero[cap].add(d)
-                    if not any(fnmatch.fnmatchcase(d, pat) for d in IMPLEMENTED):
-                        skipped["must_not " + pat] += 1
-                continue
-            if det not in IMPLEMENTED:
-                skipped[det] += 1
-                continue
-            expect[(cap, det)] += cnt
+    for row in expected_table.rows(table):
+        cap, det, cnt = row["capture"], row["detection"], int(row["count"])
+        if cap not in captures:
+            captures.append(cap)
+        names = expected_table.must_not(row)
+        if names is not None:
+            for pat in names:
+                for d in IMPLEMENTED:
+                    if fnmatch.fnmatchcase(d, pat):
+                        must_zero[cap].add(d)
+                if not any(fnmatch.fnmatchcase(d, pat) for d in IMPLEMENTED):
+                    skipped["must_not " + pat] += 1
+            continue
+        if det not in IMPLEMENTED:
+            skipped[det] += 1
+            continue
+        expect[(cap, det)] += cnt
 
     def run(cap):
         out = os.path.join(outdir, cap + ".json")

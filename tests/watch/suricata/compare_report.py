@@ -5,6 +5,9 @@
 # EXPECTED_TSV: ../expected.tsv, or ../generated_expected.tsv for the generated fixtures.
 import collections, fnmatch, json, os, re, sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import expected_table  # noqa: E402
+
 DETECTIONS = [
     "ms17_010.probe", "ms17_010.vulnerable_response", "ms17_010.not_vulnerable_response",
     "eternalblue.exploit", "eternalblue.overflow", "eternalblue.groom", "eternalblue.pool_alloc",
@@ -40,24 +43,16 @@ def read_table(path):
     expect = collections.defaultdict(collections.Counter)
     must_not = collections.defaultdict(set)
     order = []
-    with open(path) as f:
-        line = f.readline()
-        while line.startswith("#"):  # generated_expected.tsv opens with comment lines
-            line = f.readline()
-        header = line.rstrip("\n").split("\t")
-        for line in f:
-            if not line.strip() or line.startswith("#"):
-                continue
-            row = dict(zip(header, line.rstrip("\n").split("\t")))
-            cap, det, cnt, attrs = row["capture"], row["detection"], int(row["count"]), row["attributes"]
-            if cap not in order:
-                order.append(cap)
-            if det in ("none_exit3", "none_info") or (cnt == 0 and attrs.startswith("must_not")):
-                pats = attrs[len("must_not="):].split(",") if attrs.startswith("must_not=") else [det]
-                for p in pats:
-                    must_not[cap].update(d for d in DETECTIONS if fnmatch.fnmatchcase(d, p))
-                continue
-            expect[cap][det] += cnt
+    for row in expected_table.rows(path):
+        cap, det, cnt = row["capture"], row["detection"], int(row["count"])
+        if cap not in order:
+            order.append(cap)
+        pats = expected_table.must_not(row)
+        if pats is not None:
+            for p in pats:
+                must_not[cap].update(d for d in DETECTIONS if fnmatch.fnmatchcase(d, p))
+            continue
+        expect[cap][det] += cnt
     return order, expect, must_not
 
 
