@@ -91,31 +91,46 @@ static void json_esc(char *out, size_t cap, const char *s)
     out[o] = '\0';
 }
 
+/* Hash of one query (client address and port, id, name): the same query seen twice (retransmission,
+ * duplicate frame, or its answer after it) is one alert. Returns 1 when already seen. */
+static int dns_seen(struct ks_ctx *k, const uint8_t cli[16], uint16_t cport, uint16_t id, const char *qname)
+{
+    uint64_t h = fnv(UINT64_C(14695981039346656037), cli, 16);
+    h = fnv(h, &cport, 2);
+    h = fnv(h, &id, 2);
+    h = fnv(h, qname, strlen(qname));
+    for (size_t i = 0; i < KS_DNS_RECENT; i++)
+        if (k->dns_recent[i] == h)
+            return 1;
+    k->dns_recent[k->dns_next] = h;
+    k->dns_next = (k->dns_next + 1) % KS_DNS_RECENT;
+    return 0;
+}
+
+/* The alert of a kill-switch query; q is the packet in the client-to-server direction (the query,
+ * or the answer turned around when only the answer was captured: extra then says so). */
+static void dns_alert(struct ks_ctx *k, const struct wd_pkt *q, const struct dns_msg *m, const char *qname,
+                      const struct killswitch_label *ks, int tcp, int dir, const char *extra, struct wflow *f,
+                      int64_t ts, uint64_t idx)
+{
+    pseudo_flow(f, q, ts, idx);
+    char qn[DNS_MAX_NAME * 6 + 1], attrs[DNS_MAX_NAME * 6 + 320];
+    json_esc(qn, sizeof qn, qname);
+    snprintf(attrs, sizeof attrs, "\"qname\":\"%s\",\"label\":\"%s\",\"qtype\":%u,\"transport\":\"%s\",\"resolver\":%s%s",
+             qn, ks->label, (unsigned)m->qtype, tcp ? "tcp" : "udp", is_resolver(k, q) ? "true" : "false", extra);
+    sd_alert_flow(k->sd, f, dir, SD_WC_KS_DNS, attrs, ts, idx);
+}
+
 static void dns_query(struct ks_ctx *k, const struct wd_pkt *p, const struct dns_msg *m, const char *qname,
                       int tcp, int64_t ts, uint64_t idx)
 {
     if (m->is_response || !m->has_question)
         return;
     const struct killswitch_label *ks = killswitch_match(qname);
-    if (!ks)
+    if (!ks || dns_seen(k, p->src, p->sport, m->id, qname))
         return;
-    /* the same query seen twice (retransmission, duplicate frame) is one alert */
-    uint64_t h = fnv(UINT64_C(14695981039346656037), p->src, 16);
-    h = fnv(h, &p->sport, 2);
-    h = fnv(h, &m->id, 2);
-    h = fnv(h, qname, strlen(qname));
-    for (size_t i = 0; i < KS_DNS_RECENT; i++)
-        if (k->dns_recent[i] == h)
-            return;
-    k->dns_recent[k->dns_next] = h;
-    k->dns_next = (k->dns_next + 1) % KS_DNS_RECENT;
     struct wflow f;
-    pseudo_flow(&f, p, ts, idx);
-    char q[DNS_MAX_NAME * 6 + 1], attrs[DNS_MAX_NAME * 6 + 256];
-    json_esc(q, sizeof q, qname);
-    snprintf(attrs, sizeof attrs, "\"qname\":\"%s\",\"label\":\"%s\",\"qtype\":%u,\"transport\":\"%s\",\"resolver\":%s",
-             q, ks->label, (unsigned)m->qtype, tcp ? "tcp" : "udp", is_resolver(k, p) ? "true" : "false");
-    sd_alert_flow(k->sd, &f, WDIR_TO_SERVER, SD_WC_KS_DNS, attrs, ts, idx);
+    dns_alert(k, p, m, qname, ks, tcp, WDIR_TO_SERVER, "", &f, ts, idx);
     /* wait for the answer: a free slot, or else the oldest pending query makes room */
     struct ks_dns_pending *pq = NULL;
     for (size_t i = 0; i < KS_DNS_PENDING; i++) {
@@ -202,8 +217,23 @@ static void dns_answer(struct ks_ctx *k, const struct wd_pkt *p, const uint8_t *
             !memcmp(f->cli, p->dst, 16) && (!m->has_question || !strcmp(c->qname, qname)))
             q = c;
     }
-    if (!q)
-        return;
+    struct ks_dns_pending lone;
+    if (!q) {
+        /* The query was not captured (a capture of one direction, or a lost frame): the answer
+         * repeats the question, so it proves the lookup. Alert from it, unless that query was seen. */
+        const struct killswitch_label *ks = m->has_question ? killswitch_match(qname) : NULL;
+        if (!ks || dns_seen(k, p->dst, p->dport, m->id, qname))
+            return;
+        struct wd_pkt rev = *p;
+        memcpy(rev.src, p->dst, 16);
+        memcpy(rev.dst, p->src, 16);
+        rev.sport = p->dport;
+        rev.dport = p->sport;
+        memset(&lone, 0, sizeof lone);
+        lone.ks = ks;
+        dns_alert(k, &rev, m, qname, ks, tcp, WDIR_TO_CLIENT, ",\"seen\":\"answer_only\"", &lone.fl, ts, idx);
+        q = &lone;
+    }
     q->used = 0;
     k->dns_answers++;
     if (!k->on_dns_answer)

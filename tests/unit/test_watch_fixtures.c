@@ -127,6 +127,7 @@ struct want {
 static const struct want wants[] = {
     {"killswitch_dns_success", 1, 8, 0, 8, 0, 0, 0},
     {"killswitch_dns_nxdomain", 1, 2, 0, 2, 0, 0, 0},
+    {"killswitch_dns_answer_only", 1, 3, 0, 3, 0, 0, 0},
     {"killswitch_dns_tcp", 1, 8, 8, 0, 0, 0, 0},
     {"killswitch_dns_resolver", 1, 2, 0, 2, 0, 0, 0},
     {"killswitch_dns_nearmiss", 1, 6, 0, 6, 0, 0, 0},

@@ -221,17 +221,27 @@ static void test_dns_answer_resolved(void **st)
     uint8_t b[512];
     size_t n = dns_msg(b, 0x1001, 0x8180, 1, name, 1);
     n = dns_rr_a(b, n, "203.0.113.80");
-    /* wrong id, wrong port, wrong server: not this query's answer */
+    /* wrong id, wrong port: not this query's answer, but the answer to a kill-switch lookup whose
+     * query was not captured: each raises its own alert (seen: answer_only) and dns record */
     b[1] ^= 1;
     udp_answer(CLIENT, 50001, b, n, 2);
+    assert_int_equal(g_alerts[SD_WC_KS_DNS], 2);
+    assert_non_null(strstr(g_attrs[SD_WC_KS_DNS], "\"seen\":\"answer_only\""));
+    assert_int_equal(g_answers, 1);
     b[1] ^= 1;
     udp_answer(CLIENT, 50002, b, n, 3);
+    assert_int_equal(g_alerts[SD_WC_KS_DNS], 3);
+    assert_int_equal(g_answers, 2);
+    /* wrong server for the seen query: not its answer, and the same lookup (client, port, id, name):
+     * no second alert */
     struct wd_pkt p;
     pkt(&p, 17, "10.9.9.9", 53, CLIENT, 50001, b, n);
     ks_on_udp(&g_ks, &p, 4, 4);
-    assert_int_equal(g_answers, 0);
+    assert_int_equal(g_answers, 2);
+    assert_int_equal(g_alerts[SD_WC_KS_DNS], 3);
     udp_answer(CLIENT, 50001, b, n, 5);
-    assert_int_equal(g_answers, 1);
+    assert_int_equal(g_answers, 3);
+    assert_int_equal(g_alerts[SD_WC_KS_DNS], 3);
     assert_string_equal(g_dns,
                         "{\"version\":2,\"type\":\"answer\",\"id\":4097,\"flags\":\"8180\",\"qr\":true,\"rd\":true,"
                         "\"ra\":true,\"opcode\":0,\"rrname\":\"www." KS_IUQERF ".com\",\"rrtype\":\"A\","
@@ -245,8 +255,9 @@ static void test_dns_answer_resolved(void **st)
     assert_int_equal(g_ans_flow.l4proto, 17);
     /* a duplicate answer writes nothing more */
     udp_answer(CLIENT, 50001, b, n, 6);
-    assert_int_equal(g_answers, 1);
-    assert_int_equal(g_ks.dns_answers, 1);
+    assert_int_equal(g_answers, 3);
+    assert_int_equal(g_ks.dns_answers, 3);
+    assert_int_equal(g_alerts[SD_WC_KS_DNS], 3);
 }
 
 static void test_dns_answer_failures(void **st)
@@ -398,12 +409,17 @@ static void test_pending_cap(void **st)
     udp_query(CLIENT, 20001 + KS_DNS_PENDING, 0x7001 + KS_DNS_PENDING, name, 301);  /* full: drops #0 */
     assert_int_equal(g_ks.dns_unmatched_dropped, 1);
     assert_int_equal(g_alerts[SD_WC_KS_DNS], KS_DNS_PENDING + 2);
-    answer_nx(name, 0, 400);                       /* the oldest was dropped */
-    assert_int_equal(g_answers, 1);
+    /* the oldest was dropped, and its query is older than the duplicate memory: its answer counts
+     * as a lookup whose query was not seen (one more alert, seen: answer_only) */
+    answer_nx(name, 0, 400);
+    assert_int_equal(g_answers, 2);
+    assert_int_equal(g_alerts[SD_WC_KS_DNS], KS_DNS_PENDING + 3);
+    assert_non_null(strstr(g_attrs[SD_WC_KS_DNS], "\"seen\":\"answer_only\""));
     answer_nx(name, 1, 401);
     answer_nx(name, KS_DNS_PENDING, 402);
     answer_nx(name, KS_DNS_PENDING + 1, 403);
-    assert_int_equal(g_answers, 4);
+    assert_int_equal(g_answers, 5);
+    assert_int_equal(g_alerts[SD_WC_KS_DNS], KS_DNS_PENDING + 3);
 }
 
 static void test_dns_tcp(void **st)

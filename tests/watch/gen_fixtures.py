@@ -236,6 +236,20 @@ def fx_killswitch_dns_nxdomain(_shared):
     return LINK_EN10MB, cap.eth_frames(), cap
 
 
+def fx_killswitch_dns_answer_only(_shared):
+    """A capture of one direction: only the resolver's answers reach the sensor. The kill-switch answer
+    (sinkhole A record) twice (a duplicate frame), then a near-miss name's answer."""
+    cap = Capture()
+    for i in range(2):
+        cap.add(T0 + i * 0.001, ipv4(RESOLVER, CLIENT, 17, udp_dgram(RESOLVER, CLIENT, 53, 50031,
+                                                                        dns_answer(0x5001, KS_WWW, SINKHOLE)),
+                                     ident=0x5001), 'answer')
+    cap.add(T0 + 1, ipv4(RESOLVER, CLIENT, 17, udp_dgram(RESOLVER, CLIENT, 53, 50032,
+                                                          dns_answer(0x5002, KS_IUQERF + 'a.com', SINKHOLE)),
+                         ident=0x5002), 'nearmiss')
+    return LINK_EN10MB, cap.eth_frames(), cap
+
+
 def fx_killswitch_dns_tcp(_shared):
     cap = Capture()
     c = Tcp(cap, CLIENT, 50021, RESOLVER, 53, T0)
@@ -882,6 +896,7 @@ def fx_share_encryption_smb2(_shared):
 FIXTURES = [
     ('killswitch_dns_success', fx_killswitch_dns_success),
     ('killswitch_dns_nxdomain', fx_killswitch_dns_nxdomain),
+    ('killswitch_dns_answer_only', fx_killswitch_dns_answer_only),
     ('killswitch_dns_tcp', fx_killswitch_dns_tcp),
     ('killswitch_dns_resolver', fx_killswitch_dns_resolver),
     ('killswitch_dns_nearmiss', fx_killswitch_dns_nearmiss),
