@@ -28,7 +28,7 @@ size_t reasm_announced(const struct reasm *s)
 {
     uint8_t type;
     size_t total;
-    if (s->resync || nbss_peek(s->buf + s->start, s->len - s->start, &type, &total) != 1)
+    if (s->resync || !s->buf || nbss_peek(s->buf + s->start, s->len - s->start, &type, &total) != 1)
         return 0;
     return total;
 }

@@ -110,6 +110,11 @@ int se_name_matches(const uint8_t *p, size_t n, int wide)
 static int decode(const struct wname *w, size_t from, char *out, size_t cap)
 {
     size_t len = w->units - from, need = 1;
+    if (!w->p || !len) {  /* nothing to copy (and no pointer arithmetic on NULL) */
+        if (cap)
+            out[0] = 0;
+        return 1;
+    }
     for (size_t i = from; i < w->units; i++) {
         unsigned u = wunit(w, i);
         need += u < 0x80 ? 1 : u < 0x800 ? 2 : 3;
