@@ -14,116 +14,11 @@
 #include "cli/cli.h"
 #include "core/text.h"
 #include "cli/exitcodes.h"
+#include "cli/i18n.h"
 #include "sink/sink.h"
 
-/* ---------------------------------------------------------------------------------------------- */
-/* Messages: English in the source, Japanese from po/ja.po through gettext (domain "smbguard").    */
-
-#define AUDIT_DOMAIN "smbguard"
-#define N_(s) s
-#define _(s) tr(s)
-
-static int g_ja;   /* 1 when the Japanese catalogue is active */
-
-static const char *tr(const char *s)
-{
-    return g_ja ? dgettext(AUDIT_DOMAIN, s) : s;
-}
-
-static int has_catalog(const char *dir)
-{
-    char p[4096 + 64];
-    int n = snprintf(p, sizeof p, "%s/ja/LC_MESSAGES/" AUDIT_DOMAIN ".mo", dir);
-    return n > 0 && (size_t)n < sizeof p && access(p, R_OK) == 0;
-}
-
-/* Where the compiled catalogues are: $SMBGUARD_LOCALEDIR, next to the binary (build tree: BIN/../locale;
- * installed: BIN/../share/locale), then the directories compiled in. NULL when none has ja. */
-static const char *find_localedir(char *buf, size_t cap)
-{
-    const char *e = getenv("SMBGUARD_LOCALEDIR");
-    if (e && *e && has_catalog(e)) {
-        snprintf(buf, cap, "%s", e);
-        return buf;
-    }
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            static const char *const rel[] = {"/../locale", "/../share/locale", "/locale"};
-            for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-                snprintf(buf, cap, "%s%s", exe, rel[i]);
-                if (has_catalog(buf))
-                    return buf;
-            }
-        }
-    }
-#ifdef SMBGUARD_BUILD_LOCALEDIR
-    if (has_catalog(SMBGUARD_BUILD_LOCALEDIR)) {
-        snprintf(buf, cap, "%s", SMBGUARD_BUILD_LOCALEDIR);
-        return buf;
-    }
-#endif
-#ifdef SMBGUARD_LOCALEDIR
-    if (has_catalog(SMBGUARD_LOCALEDIR)) {
-        snprintf(buf, cap, "%s", SMBGUARD_LOCALEDIR);
-        return buf;
-    }
-#endif
-    return NULL;
-}
-
-static const char *nonempty_env(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
-}
-
-/* Chooses the language: --lang, else LANGUAGE (first entry; ignored when the messages locale is C or
- * POSIX, as gettext does), else LC_ALL / LC_MESSAGES / LANG. Japanese works with only C.UTF-8 installed:
- * the messages category falls back to C.UTF-8 and LANGUAGE=ja is set for gettext. */
-static void i18n_init(const char *lang_opt)
-{
-    const char *msgloc = nonempty_env("LC_ALL");
-    if (!msgloc)
-        msgloc = nonempty_env("LC_MESSAGES");
-    if (!msgloc)
-        msgloc = nonempty_env("LANG");
-    if (!msgloc)
-        msgloc = "C";
-    char lang[16] = "en";
-    if (lang_opt) {
-        snprintf(lang, sizeof lang, "%s", lang_opt);
-    } else if (strcmp(msgloc, "C") != 0 && strcmp(msgloc, "POSIX") != 0) {
-        const char *l = nonempty_env("LANGUAGE");
-        if (!l)
-            l = msgloc;
-        snprintf(lang, sizeof lang, "%.*s", (int)strcspn(l, ":"), l);
-    }
-    g_ja = 0;
-    if (strncmp(lang, "ja", 2) != 0)
-        return;
-    char dir[4096];
-    if (!find_localedir(dir, sizeof dir)) {
-        fprintf(stderr, "smbguard audit: Japanese messages are not installed (no smbguard.mo found); "
-                        "using English\n");
-        return;
-    }
-    const char *ml = setlocale(LC_MESSAGES, "");
-    if (!ml || !strcmp(ml, "C") || !strcmp(ml, "POSIX")) {
-        if (!setlocale(LC_MESSAGES, "C.UTF-8") && !setlocale(LC_MESSAGES, "C.utf8")) {
-            fprintf(stderr, "smbguard audit: no usable locale for messages (C.UTF-8 missing); using English\n");
-            return;
-        }
-    }
-    setenv("LANGUAGE", "ja", 1);
-    if (!bindtextdomain(AUDIT_DOMAIN, dir) || !bind_textdomain_codeset(AUDIT_DOMAIN, "UTF-8"))
-        return;
-    g_ja = 1;
-}
+/* Messages: src/cli/i18n.h (English in the source, Japanese from po/ja.po). */
+#define AUDIT_DOMAIN I18N_DOMAIN
 
 /* Advice lines come from the decision (src/audit/advice.c) in English, built from fixed phrases and the
  * knowledge table's texts. A line is translated when the catalogue has it as is; else when it matches
@@ -275,7 +170,7 @@ static void put_part(const char *part, size_t n, char *out, size_t *w, size_t ca
 static void tr_text(const char *en, char *out, size_t cap, int depth)
 {
     snprintf(out, cap, "%s", en);
-    if (!g_ja || !en[0])
+    if (!i18n_ja() || !en[0])
         return;
     const char *t = dgettext(AUDIT_DOMAIN, en);
     if (t != en && strcmp(t, en) != 0) {
@@ -560,7 +455,7 @@ static void fill_table_row(struct record *rec, const struct hostres *hr)
     record_str(rec, cols[0], hr->name);
     record_str(rec, cols[1], r->os_known && r->os.name[0] ? r->os.name : NULL);
     record_str(rec, cols[2], verdict_label(r->verdict));
-    record_str(rec, cols[3], g_ja && rt ? _(rt->label) : r->reason);
+    record_str(rec, cols[3], i18n_ja() && rt ? _(rt->label) : r->reason);
     if (r->fix_kb)
         snprintf(kb, sizeof kb, "KB%u", (unsigned)r->fix_kb);
     record_str(rec, cols[4], r->fix_kb ? kb : NULL);
@@ -717,7 +612,7 @@ int cmd_audit(int argc, char **argv)
             return urc;
         }
     }
-    i18n_init(lang);
+    i18n_init("audit", lang);
 
     int rc = EXIT_ERROR, input_error = 0, out_error = 0;
     struct listing **ls = calloc(n_in, sizeof *ls);
@@ -809,7 +704,7 @@ int cmd_audit(int argc, char **argv)
             out_error |= sink_emit(json_sink, rec) != 0;
         }
         if (csv_sink) {
-            fill_record(rec, hr, g_ja);
+            fill_record(rec, hr, i18n_ja());
             out_error |= sink_emit(csv_sink, rec) != 0;
         }
         if (table) {
@@ -843,7 +738,7 @@ int cmd_audit(int argc, char **argv)
         for (size_t i = 0; i < 4; i++) {
             if (!by[order[i]])
                 continue;
-            if (g_ja)
+            if (i18n_ja())
                 fprintf(stderr, "  %-14s %lu  %s\n", audit_verdict_name(order[i]), by[order[i]],
                         verdict_label(order[i]));
             else

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/exitcodes.h"
+#include "cli/i18n.h"
 #include "model/record.h"
 #include "sink/sink.h"
 #include "watch/capture.h"
@@ -46,7 +47,7 @@ struct host_list {
 };
 enum { HL_VULN, HL_EXPLOITED, HL_INFECTED, HL_SCANNING, HL_SMB1_SRV, HL_SMB1_ONLY, HL_N };
 static const char *const hl_title[HL_N] = {
-    "vulnerable", "exploited (target <- attacker)", "infected", "worm-scanning sources", "SMB1 servers",
+    N_("vulnerable"), N_("exploited (target <- attacker)"), N_("infected"), N_("worm-scanning sources"), N_("SMB1 servers"),
     "SMB1-only clients",
 };
 
@@ -103,12 +104,19 @@ static void hosts_from_alert(struct watch_run *r, const struct wflow *f, int det
     }
 }
 
+/* Spaces that pad s to width columns (CJK characters take two). */
+static int pad_to(const char *s, int width)
+{
+    int w = (int)sink_str_width(s);
+    return w < width ? width - w : 0;
+}
+
 static void hosts_print(const struct watch_run *r)
 {
-    fprintf(stderr, "hosts:\n");
+    fprintf(stderr, "%s\n", _("hosts seen:"));
     for (int k = 0; k < HL_N; k++) {
         const struct host_list *l = &r->hosts[k];
-        fprintf(stderr, "  %-32s %zu%s", hl_title[k], l->n, l->n ? ":" : "");
+        fprintf(stderr, "  %s%*s %zu%s", _(hl_title[k]), pad_to(_(hl_title[k]), 32), "", l->n, l->n ? ":" : "");
         for (size_t i = 0; i < l->n && i < HL_PRINT; i++) {
             const struct hl_item *it = &l->items[i];
             char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
@@ -122,9 +130,9 @@ static void hosts_print(const struct watch_run *r)
                 fprintf(stderr, " (%s)", sd_table[it->det].name);
         }
         if (l->n > HL_PRINT)
-            fprintf(stderr, ", and %zu more", l->n - HL_PRINT);
+            fprintf(stderr, _(", and %zu more"), l->n - HL_PRINT);
         if (l->dropped)
-            fprintf(stderr, " (list full: %" PRIu64 " later alerts not listed)", l->dropped);
+            fprintf(stderr, _(" (list full: %llu later alerts not listed)"), (unsigned long long)l->dropped);
         fputc('\n', stderr);
     }
 }
@@ -204,7 +212,7 @@ static void share_totals_print(const struct se_ctx *se)
     size_t n = se_n_totals(se);
     if (!n)
         return;
-    fprintf(stderr, "WannaCry file names written, per client and share:\n");
+    fprintf(stderr, "%s\n", _("WannaCry file names written, per client and share:"));
     for (size_t i = 0; i < n && i < 20; i++) {
         struct se_total t;
         if (se_total_at(se, i, &t))
@@ -215,13 +223,14 @@ static void share_totals_print(const struct se_ctx *se)
             strcpy(cli, "?");
         if (!inet_ntop(af, t.srv, srv, sizeof srv))
             strcpy(srv, "?");
-        fprintf(stderr, "  %s -> %s %s: %" PRIu64 " (first: %s)\n", cli, srv, t.share ? t.share : "(share not seen)",
-                t.count, t.file ? t.file : "?");
+        fprintf(stderr, _("  %s -> %s %s: %llu (first: %s)\n"), cli, srv, t.share ? t.share : _("(share not seen)"),
+                (unsigned long long)t.count, t.file ? t.file : "?");
     }
     if (n > 20)
-        fprintf(stderr, "  and %zu more\n", n - 20);
+        fprintf(stderr, _("  and %zu more\n"), n - 20);
     if (se_overflow(se))
-        fprintf(stderr, "  %" PRIu64 " more matches not counted per share (table full)\n", se_overflow(se));
+        fprintf(stderr, _("  %llu more matches not counted per share (table full)\n"),
+                (unsigned long long)se_overflow(se));
 }
 
 static void usage(FILE *o)
@@ -230,7 +239,7 @@ static void usage(FILE *o)
             "Usage: smbguard watch -r FILE [-r FILE...] | -i IFACE [--filter BPF] [--json FILE] [--csv FILE]\n"
             "                      [--memcap BYTES] [--resolver IP]... [--home-net CIDR[,CIDR...]]...\n"
             "                      [--worm-internal N] [--worm-external N] [--worm-window SECONDS]\n"
-            "                      [--worm-indicators N] [--worm-allow CIDR[,CIDR...]]... [-q]\n"
+            "                      [--worm-indicators N] [--worm-allow CIDR[,CIDR...]]... [--lang en|ja] [-q]\n"
             "Watch SMB traffic for MS17-010 probes, EternalBlue, DoublePulsar and WannaCry (docs/watch.md).\n"
             "\n"
             "  -r, --read FILE     read a pcap/pcapng file ('-' = stdin); several files are one capture\n"
@@ -251,6 +260,8 @@ static void usage(FILE *o)
             "      --worm-indicators N  distinct targets with MS17-010/DoublePulsar/WannaCry alerts from one\n"
             "                      source (default 2, 1-16)\n"
             "      --worm-allow CIDR[,CIDR...]  sources never reported by smb.worm_scan (repeatable)\n"
+            "      --lang en|ja    language of the summary (default: from LANGUAGE / LC_ALL /\n"
+            "                      LC_MESSAGES / LANG); EVE and CSV stay English\n"
             "  -q, --quiet         no summary on stderr\n"
             "  -h, --help          this help\n"
             "\n"
@@ -297,6 +308,7 @@ int cmd_watch(int argc, char **argv)
         {"filter", required_argument, NULL, 'F'}, {"json", required_argument, NULL, 'j'},
         {"csv", required_argument, NULL, 'C'},
         {"memcap", required_argument, NULL, 'm'}, {"quiet", no_argument, NULL, 'q'},
+        {"lang", required_argument, NULL, 'l'},
         {"resolver", required_argument, NULL, 'R'},
         {"home-net", required_argument, NULL, 'H'},
         {"worm-internal", required_argument, NULL, 'W'},
@@ -310,7 +322,7 @@ int cmd_watch(int argc, char **argv)
     if (!files)
         return EXIT_ERROR;
     size_t nfiles = 0;
-    const char *iface = NULL, *filter = NULL, *json = NULL, *csv = NULL;
+    const char *iface = NULL, *filter = NULL, *json = NULL, *csv = NULL, *lang = NULL;
     size_t memcap = 0;
     int quiet = 0, c;
     const char **resolvers = calloc((size_t)argc + 1, sizeof *resolvers);
@@ -336,6 +348,13 @@ int cmd_watch(int argc, char **argv)
             }
             break;
         case 'q': quiet = 1; break;
+        case 'l':
+            if (strcmp(optarg, "en") != 0 && strcmp(optarg, "ja") != 0) {
+                free(files), free(resolvers);
+                return cli_usage_error("watch", "--lang takes en or ja, not '%s'", optarg);
+            }
+            lang = optarg;
+            break;
         case 'R': resolvers[nres++] = optarg; break;
         case 'H':
         case 'A':
@@ -381,6 +400,8 @@ int cmd_watch(int argc, char **argv)
         return cli_usage_error("watch", "give -r FILE... or -i IFACE (not both)");
     }
 
+    if (!quiet)
+        i18n_init("watch", lang);
     struct watch_run *run = calloc(1, sizeof *run);
     if (!run) {
         free(files), free(resolvers);
@@ -468,7 +489,7 @@ int cmd_watch(int argc, char **argv)
             rc = EXIT_ERROR;
         } else {
             if (!quiet)
-                fprintf(stderr, "smbguard watch: listening on %s, Ctrl-C to stop\n", iface);
+                fprintf(stderr, _("smbguard watch: listening on %s, Ctrl-C to stop\n"), iface);
             g_live = live;
             int lrc = wcap_live_loop(live, w, &g_stop, err, sizeof err);
             g_live = NULL;
@@ -492,20 +513,21 @@ int cmd_watch(int argc, char **argv)
         if (run->det.alerts[i] && sd_table[i].exit3)
             found = 1;
     if (!quiet) {
-        fprintf(stderr, "smbguard watch: alerts by detection (flows alerted / matches):\n");
+        fprintf(stderr, "%s\n", _("smbguard watch: alerts by detection (flows alerted / matches):"));
         int any = 0;
         for (int i = 0; i < SD_NDET; i++) {
             if (!run->det.alerts[i])
                 continue;
             any = 1;
-            fprintf(stderr, "  %-36s %6" PRIu64 " / %-6" PRIu64 " severity %d%s\n", sd_table[i].name,
-                    run->det.alerts[i], run->det.matches[i], sd_table[i].severity,
-                    sd_table[i].exit3 ? "  [exit 3]" : "");
+            fprintf(stderr, _("  %-36s %6llu / %-6llu severity %d%s\n"), sd_table[i].name,
+                    (unsigned long long)run->det.alerts[i], (unsigned long long)run->det.matches[i],
+                    sd_table[i].severity, sd_table[i].exit3 ? _("  [exit 3]") : "");
         }
         if (!any)
-            fprintf(stderr, "  (none)\n");
+            fprintf(stderr, "  %s\n", _("(none)"));
         hosts_print(run);
         share_totals_print(run->det.se);
+        /* the counters line stays English in every language: scripts read it (bench/, tests/) */
         fprintf(stderr,
                 "counters: packets %" PRIu64 ", bytes %" PRIu64 ", drops %" PRIu64 ", flows %" PRIu64
                 ", messages %" PRIu64 ", gaps %" PRIu64 ", parse errors %" PRIu64 " (smb %" PRIu64
