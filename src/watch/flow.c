@@ -207,20 +207,30 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 }
 
 /* Hash of the unordered endpoint pair, so both directions land in one bucket. */
-static uint64_t tuple_hash(const struct wd_pkt *p)
+uint64_t flow_tuple_hash(uint8_t ipver, const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport)
 {
-    size_t al = p->ipver == 4 ? 4 : 16;
-    int c = memcmp(p->src, p->dst, al);
-    int src_first = c < 0 || (c == 0 && p->sport <= p->dport);
-    const uint8_t *a = src_first ? p->src : p->dst, *b = src_first ? p->dst : p->src;
-    uint16_t pa = src_first ? p->sport : p->dport, pb = src_first ? p->dport : p->sport;
+    size_t al = ipver == 4 ? 4 : 16;
+    int c = memcmp(src, dst, al);
+    int src_first = c < 0 || (c == 0 && sport <= dport);
+    const uint8_t *a = src_first ? src : dst, *b = src_first ? dst : src;
+    uint16_t pa = src_first ? sport : dport, pb = src_first ? dport : sport;
     uint64_t h = UINT64_C(0xcbf29ce484222325);
-    h = fnv(h, &p->ipver, 1);
+    h = fnv(h, &ipver, 1);
     h = fnv(h, a, al);
     h = fnv(h, &pa, 2);
     h = fnv(h, b, al);
     h = fnv(h, &pb, 2);
     return h;
+}
+
+uint64_t flow_id_make(uint64_t tuple_hash, int64_t first_ts)
+{
+    return fnv(tuple_hash, &first_ts, sizeof first_ts) & ((UINT64_C(1) << 51) - 1);
+}
+
+static uint64_t tuple_hash(const struct wd_pkt *p)
+{
+    return flow_tuple_hash(p->ipver, p->src, p->sport, p->dst, p->dport);
 }
 
 static struct wflow *lookup(struct flow_table *t, const struct wd_pkt *p, uint32_t h, int *dir)
@@ -274,8 +284,7 @@ static struct wflow *create(struct flow_table *t, const struct wd_pkt *p, uint32
     f->first_ts = f->last_ts = ts;
     f->first_index = index;
     f->hash = h;
-    uint64_t id = fnv(tuple_hash(p), &ts, sizeof ts);
-    f->id = id & ((UINT64_C(1) << 51) - 1);
+    f->id = flow_id_make(tuple_hash(p), ts);
     struct wflow **b = &t->buckets[h & (t->nbuckets - 1)];
     f->hnext = *b;
     *b = f;

@@ -99,6 +99,11 @@ void flow_expire(struct flow_table *t, int64_t now_us);
 void *flow_user_calloc(struct wflow *f, size_t n);
 void *flow_user_realloc(struct wflow *f, void *p, size_t n);
 void flow_user_free(struct wflow *f, void *p);
+/* Hash of the unordered endpoint pair (both directions give the same), and the flow id made from
+ * it and the flow's first packet time (< 2^51, decisions.md 10). Pseudo flows that name a table
+ * flow use them so their flow_id is the table's. */
+uint64_t flow_tuple_hash(uint8_t ipver, const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport);
+uint64_t flow_id_make(uint64_t tuple_hash, int64_t first_ts);
 /* Copies the identity of src (addresses, ports, protocol, id, times, first index) into dst and clears
  * everything else: a pseudo flow that names src in a record written after src has ended. */
 void flow_identity(struct wflow *dst, const struct wflow *src);

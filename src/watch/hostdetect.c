@@ -155,24 +155,6 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-/* The flow table's hash of the unordered endpoint pair (flow.c tuple_hash), so that a pseudo flow
- * built from a flow's first packet carries the flow_id of the table's own flow record. */
-static uint64_t tuple_hash(uint8_t ipver, const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport)
-{
-    size_t al = ipver == 4 ? 4 : 16;
-    int c = memcmp(src, dst, al);
-    int src_first = c < 0 || (c == 0 && sport <= dport);
-    const uint8_t *a = src_first ? src : dst, *b = src_first ? dst : src;
-    uint16_t pa = src_first ? sport : dport, pb = src_first ? dport : sport;
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    h = fnv(h, &ipver, 1);
-    h = fnv(h, a, al);
-    h = fnv(h, &pa, 2);
-    h = fnv(h, b, al);
-    h = fnv(h, &pb, 2);
-    return h;
-}
-
 /* A pseudo flow client cli:cport -> server srv:sport whose first packet was at first_ts. */
 static void pseudo_flow(struct wflow *f, uint8_t ipver, const uint8_t *cli, uint16_t cport, const uint8_t *srv,
                         uint16_t sport, int64_t first_ts, uint64_t idx)
@@ -184,7 +166,8 @@ static void pseudo_flow(struct wflow *f, uint8_t ipver, const uint8_t *cli, uint
     memcpy(f->srv, srv, 16);
     f->cport = cport;
     f->sport = sport;
-    f->id = fnv(tuple_hash(ipver, cli, cport, srv, sport), &first_ts, sizeof first_ts) & ((UINT64_C(1) << 51) - 1);
+    /* the flow table's id for the same 5-tuple and first packet: the alert joins the table's flow record */
+    f->id = flow_id_make(flow_tuple_hash(ipver, cli, cport, srv, sport), first_ts);
     f->first_ts = f->last_ts = first_ts;
     f->first_index = idx;
 }
@@ -619,7 +602,7 @@ static void exposed(struct hd_ctx *h, const struct wd_pkt *p, int client_is_src,
 {
     const uint8_t *cli = client_is_src ? p->src : p->dst, *srv = client_is_src ? p->dst : p->src;
     uint16_t cport = client_is_src ? p->sport : p->dport, sport = client_is_src ? p->dport : p->sport;
-    if (!exposed_first(h, tuple_hash(p->ipver, cli, cport, srv, sport), ts))
+    if (!exposed_first(h, flow_tuple_hash(p->ipver, cli, cport, srv, sport), ts))
         return;
     char out[INET6_ADDRSTRLEN], in[INET6_ADDRSTRLEN], attrs[256];
     addr_str(p->ipver, outbound ? srv : cli, out);
@@ -657,7 +640,7 @@ void hd_on_tcp(void *arg, const struct wd_pkt *p, int64_t ts_us, uint64_t index)
     if (!first || (fl & WD_TCP_RST))
         return;
     int cli_home = hd_is_home(h, p->ipver, cli), srv_home = hd_is_home(h, p->ipver, srv);
-    uint64_t key = tuple_hash(p->ipver, cli, cport, srv, sport);
+    uint64_t key = flow_tuple_hash(p->ipver, cli, cport, srv, sport);
     size_t ci = (size_t)(key % HD_SYN_CACHE);
     if (cli_home && !srv_home && sport == 445) {
         /* outbound: the SYN, or a SYN-ACK whose SYN was not captured */
