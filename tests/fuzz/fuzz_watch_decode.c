@@ -4,12 +4,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_packets.h"
 #include "watch/pipeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const int LINKS[] = {WD_LINK_EN10MB, WD_LINK_SLL, WD_LINK_SLL2, WD_LINK_RAW, WD_LINK_NULL,
-                            WD_LINK_LOOP, WD_LINK_IPV4, WD_LINK_IPV6};
 
 static size_t g_sum;
 static void on_msg(void *arg, struct wflow *f, int dir, const uint8_t *m, size_t len, int64_t ts, uint64_t idx)
@@ -29,18 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct wpipe *w = wpipe_new(&cfg, &cbs);
     if (!w)
         return 0;
-    size_t off = 0;
-    uint64_t idx = 0;
-    while (size - off >= 3) {
-        int link = LINKS[data[off] % (sizeof LINKS / sizeof LINKS[0])];
-        size_t len = (size_t)data[off + 1] << 8 | data[off + 2];
-        off += 3;
-        if (len > size - off)
-            len = size - off;
-        idx++;
-        wpipe_packet(w, link, (int64_t)idx * 1000, data + off, len, idx);
-        off += len;
-    }
+    fuzz_feed_packets(w, data, size);
     wpipe_free(w);
     return 0;
 }
