@@ -198,7 +198,7 @@ static void msg_cb(void *arg, const uint8_t *msg, size_t len)
         c->t->cbs.on_msg(c->t->cbs.arg, c->f, c->dir, msg, len, c->t->cur_ts, c->t->cur_index);
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+uint64_t flow_fnv(uint64_t h, const void *p, size_t n)
 {
     const uint8_t *b = p;
     for (size_t i = 0; i < n; i++)
@@ -215,17 +215,35 @@ uint64_t flow_tuple_hash(uint8_t ipver, const uint8_t *src, uint16_t sport, cons
     const uint8_t *a = src_first ? src : dst, *b = src_first ? dst : src;
     uint16_t pa = src_first ? sport : dport, pb = src_first ? dport : sport;
     uint64_t h = UINT64_C(0xcbf29ce484222325);
-    h = fnv(h, &ipver, 1);
-    h = fnv(h, a, al);
-    h = fnv(h, &pa, 2);
-    h = fnv(h, b, al);
-    h = fnv(h, &pb, 2);
+    h = flow_fnv(h, &ipver, 1);
+    h = flow_fnv(h, a, al);
+    h = flow_fnv(h, &pa, 2);
+    h = flow_fnv(h, b, al);
+    h = flow_fnv(h, &pb, 2);
     return h;
 }
 
 uint64_t flow_id_make(uint64_t tuple_hash, int64_t first_ts)
 {
-    return fnv(tuple_hash, &first_ts, sizeof first_ts) & ((UINT64_C(1) << 51) - 1);
+    return flow_fnv(tuple_hash, &first_ts, sizeof first_ts) & ((UINT64_C(1) << 51) - 1);
+}
+
+void flow_pseudo(struct wflow *f, uint8_t ipver, uint8_t l4proto, const uint8_t cli[16], uint16_t cport,
+                 const uint8_t srv[16], uint16_t sport, int64_t first_ts, uint64_t idx)
+{
+    memset(f, 0, sizeof *f);
+    f->ipver = ipver;
+    f->l4proto = l4proto;
+    memcpy(f->cli, cli, sizeof f->cli);
+    memcpy(f->srv, srv, sizeof f->srv);
+    f->cport = cport;
+    f->sport = sport;
+    uint64_t h = flow_tuple_hash(ipver, cli, cport, srv, sport);
+    if (l4proto && l4proto != 6)
+        h = flow_fnv(h, &l4proto, 1);  /* TCP keeps the table's id; other protocols differ from it */
+    f->id = flow_id_make(h, first_ts);
+    f->first_ts = f->last_ts = first_ts;
+    f->first_index = idx;
 }
 
 static uint64_t tuple_hash(const struct wd_pkt *p)

@@ -99,11 +99,17 @@ void flow_expire(struct flow_table *t, int64_t now_us);
 void *flow_user_calloc(struct wflow *f, size_t n);
 void *flow_user_realloc(struct wflow *f, void *p, size_t n);
 void flow_user_free(struct wflow *f, void *p);
+/* FNV-1a 64 of n bytes at p, continuing from h (start: 0xcbf29ce484222325). */
+uint64_t flow_fnv(uint64_t h, const void *p, size_t n);
 /* Hash of the unordered endpoint pair (both directions give the same), and the flow id made from
  * it and the flow's first packet time (< 2^51, decisions.md 10). Pseudo flows that name a table
  * flow use them so their flow_id is the table's. */
 uint64_t flow_tuple_hash(uint8_t ipver, const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport);
 uint64_t flow_id_make(uint64_t tuple_hash, int64_t first_ts);
+/* A pseudo flow (no table, no streams): client cli:cport -> server srv:sport, first packet at
+ * first_ts with capture index idx. A TCP pseudo flow gets the id the table gives the same flow. */
+void flow_pseudo(struct wflow *f, uint8_t ipver, uint8_t l4proto, const uint8_t cli[16], uint16_t cport,
+                 const uint8_t srv[16], uint16_t sport, int64_t first_ts, uint64_t idx);
 /* Copies the identity of src (addresses, ports, protocol, id, times, first index) into dst and clears
  * everything else: a pseudo flow that names src in a record written after src has ended. */
 void flow_identity(struct wflow *dst, const struct wflow *src);

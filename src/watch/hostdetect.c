@@ -147,31 +147,6 @@ int hd_is_home(const struct hd_ctx *h, uint8_t ipver, const uint8_t addr[16])
 
 /* ------------------------------------------------------------------------------ flow identities */
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
-    return h;
-}
-
-/* A pseudo flow client cli:cport -> server srv:sport whose first packet was at first_ts. */
-static void pseudo_flow(struct wflow *f, uint8_t ipver, const uint8_t *cli, uint16_t cport, const uint8_t *srv,
-                        uint16_t sport, int64_t first_ts, uint64_t idx)
-{
-    memset(f, 0, sizeof *f);
-    f->ipver = ipver;
-    f->l4proto = 6;
-    memcpy(f->cli, cli, 16);
-    memcpy(f->srv, srv, 16);
-    f->cport = cport;
-    f->sport = sport;
-    /* the flow table's id for the same 5-tuple and first packet: the alert joins the table's flow record */
-    f->id = flow_id_make(flow_tuple_hash(ipver, cli, cport, srv, sport), first_ts);
-    f->first_ts = f->last_ts = first_ts;
-    f->first_index = idx;
-}
-
 static void addr_str(uint8_t ipver, const uint8_t *a, char out[INET6_ADDRSTRLEN])
 {
     if (!inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, out, INET6_ADDRSTRLEN))
@@ -187,7 +162,7 @@ static struct hd_src *src_at(const struct hd_ctx *h, int32_t i)
 
 static uint64_t src_hash(uint8_t ipver, const uint8_t *a)
 {
-    uint64_t h = fnv(fnv(UINT64_C(0xcbf29ce484222325), &ipver, 1), a, 16);
+    uint64_t h = flow_fnv(flow_fnv(UINT64_C(0xcbf29ce484222325), &ipver, 1), a, 16);
     return h ^ (h >> 29);
 }
 
@@ -477,7 +452,7 @@ static void fire_sweep(struct hd_ctx *h, struct hd_src *s, int external, uint16_
                                 external ? h->cfg.external : h->cfg.internal, (double)h->cfg.window_us / 1e6);
     put_targets(attrs, sizeof attrs, o, s->ipver, (const uint8_t(*)[16])addrs, n);
     struct wflow f;
-    pseudo_flow(&f, s->ipver, s->addr, cport, srv, sport, ts, idx);
+    flow_pseudo(&f, s->ipver, 6, s->addr, cport, srv, sport, ts, idx);
     s->fired = 1;
     sd_alert_flow(h->sd, &f, WDIR_TO_SERVER, SD_WORM_SCAN, attrs, ts, idx);
 }
@@ -610,7 +585,7 @@ static void exposed(struct hd_ctx *h, const struct wd_pkt *p, int client_is_src,
     snprintf(attrs, sizeof attrs, "\"direction\":\"%s\",\"outside\":\"%s\",\"inside\":\"%s\",\"port\":%u,\"seen\":\"%s\"",
              outbound ? "outbound" : "inbound", out, in, (unsigned)sport, client_is_src ? "syn" : "syn_ack");
     struct wflow f;
-    pseudo_flow(&f, p->ipver, cli, cport, srv, sport, first_ts, idx);
+    flow_pseudo(&f, p->ipver, 6, cli, cport, srv, sport, first_ts, idx);
     sd_alert_flow(h->sd, &f, client_is_src ? WDIR_TO_SERVER : WDIR_TO_CLIENT, SD_SMB_EXPOSED, attrs, ts, idx);
 }
 

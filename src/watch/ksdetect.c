@@ -41,36 +41,10 @@ static int is_resolver(const struct ks_ctx *k, const struct wd_pkt *p)
     return 0;
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-    const uint8_t *b = data;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
-}
-
 /* A pseudo flow for the packet: client = source (the query / request side). */
 static void pseudo_flow(struct wflow *f, const struct wd_pkt *p, int64_t ts, uint64_t idx)
 {
-    memset(f, 0, sizeof *f);
-    f->ipver = p->ipver;
-    f->l4proto = p->proto;
-    memcpy(f->cli, p->src, 16);
-    memcpy(f->srv, p->dst, 16);
-    f->cport = p->sport;
-    f->sport = p->dport;
-    uint64_t h = UINT64_C(14695981039346656037);
-    h = fnv(h, &p->proto, 1);
-    h = fnv(h, p->src, 16);
-    h = fnv(h, p->dst, 16);
-    h = fnv(h, &p->sport, 2);
-    h = fnv(h, &p->dport, 2);
-    h = fnv(h, &ts, sizeof ts);
-    f->id = h & ((UINT64_C(1) << 51) - 1);
-    f->first_ts = f->last_ts = ts;
-    f->first_index = idx;
+    flow_pseudo(f, p->ipver, p->proto, p->src, p->sport, p->dst, p->dport, ts, idx);
 }
 
 /* JSON string body of s (no quotes) into out, truncated to fit. */
@@ -95,10 +69,10 @@ static void json_esc(char *out, size_t cap, const char *s)
  * duplicate frame, or its answer after it) is one alert. Returns 1 when already seen. */
 static int dns_seen(struct ks_ctx *k, const uint8_t cli[16], uint16_t cport, uint16_t id, const char *qname)
 {
-    uint64_t h = fnv(UINT64_C(14695981039346656037), cli, 16);
-    h = fnv(h, &cport, 2);
-    h = fnv(h, &id, 2);
-    h = fnv(h, qname, strlen(qname));
+    uint64_t h = flow_fnv(UINT64_C(14695981039346656037), cli, 16);
+    h = flow_fnv(h, &cport, 2);
+    h = flow_fnv(h, &id, 2);
+    h = flow_fnv(h, qname, strlen(qname));
     for (size_t i = 0; i < KS_DNS_RECENT; i++)
         if (k->dns_recent[i] == h)
             return 1;
