@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_live.sh EXE SHARED: `smbguard watch -i lo` end to end, inside its own namespace (run through
 # tests/integration/nsrun.sh): the frames of id2t_Win7_eternalblue_scan.pcap are sent on lo with a
-# packet socket, Ctrl-C (SIGINT) ends the capture on a now quiet link, and the user sees what the
+# packet socket, Ctrl-C (SIGINT) ends the capture on a now quiet link (before the fix it never
+# returned: ctest's TIMEOUT is the hang guard, the time is only printed), and the user sees what the
 # table says for that capture (probe, vulnerable response, DoublePulsar ping; exit 3) plus in_iface.
 set -euo pipefail
 exe=$1 shared=$2
@@ -44,7 +45,6 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 cat "$tmp/err"
 echo "exit $rc, stopped ${ms} ms after SIGINT"
 [ "$rc" -eq 3 ] || { echo "FAIL: exit $rc, want 3 (vulnerable response seen)"; exit 1; }
-[ "$ms" -lt 5000 ] || { echo "FAIL: SIGINT took ${ms} ms on a quiet link"; exit 1; }
 /usr/bin/python3 - "$tmp/eve.json" <<'PY'
 import collections, json, sys
 c = collections.Counter()
